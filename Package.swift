@@ -1,0 +1,41 @@
+// swift-tools-version: 6.0
+// nightminer: a CPU stratum miner as a Swift package. Modules follow DESIGN: imports only go down the list.
+import PackageDescription
+
+let package = Package(
+    name: "nightminer",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "NightMiner", targets: ["NightMiner"]),
+        .executable(name: "nightminer", targets: ["nightminer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        .target(name: "ProofOfWork"),
+        .target(name: "Stratum", dependencies: ["ProofOfWork"]),
+        .target(name: "MiningEngine", dependencies: ["ProofOfWork"]),
+        .target(name: "TestPool", dependencies: ["Stratum", "ProofOfWork"]),
+        .target(
+            name: "NightMiner",
+            dependencies: [
+                "ProofOfWork", "Stratum", "MiningEngine", "TestPool",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "nightminer",
+            dependencies: [
+                "NightMiner",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(name: "TestFixtures", path: "Tests/TestFixtures", exclude: ["vectors.json"]),
+        .testTarget(name: "ProofOfWorkTests", dependencies: ["ProofOfWork", "TestFixtures"]),
+        .testTarget(name: "StratumTests", dependencies: ["Stratum", "ProofOfWork", "TestFixtures"]),
+        .testTarget(name: "MiningEngineTests", dependencies: ["MiningEngine", "ProofOfWork"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["NightMiner", "TestPool", "Stratum", "ProofOfWork", "TestFixtures"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

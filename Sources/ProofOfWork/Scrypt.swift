@@ -1,0 +1,107 @@
+/// scrypt (RFC 7914) and Litecoin's proof of work, scrypt(N=1024, r=1, p=1) of the header with the header
+/// as its own salt, 32 bytes out.
+public struct Scrypt: ProofOfWork {
+    /// Creates the algorithm.
+    public init() {}
+
+    /// `scrypt`.
+    public var name: String { "scrypt" }
+    /// Scrypt pools quote difficulty in units of 2^16: a target 65,536 times SHA256d's.
+    public var difficultyScale: Double { 65_536 }
+    /// About 5 ms of hashing for the portable kernel.
+    public var batchSize: UInt32 { 16 }
+
+    /// scrypt(header, header, 1024, 1, 1, 32) with the plain implementation.
+    public func hash(header: [UInt8]) -> [UInt8] {
+        Scrypt.derive(password: header, salt: header, n: 1024, r: 1, p: 1, dkLen: 32)
+    }
+
+    /// The allocation-free scrypt(1024,1,1) scanner.
+    public func makeScanner() -> any NonceScanner { ScryptScanner() }
+
+    /// The scrypt key derivation function of RFC 7914 for any valid parameters (plain, allocating).
+    ///
+    /// - Precondition: `n` is a power of two greater than 1; `r` and `p` are positive.
+    public static func derive(password: [UInt8], salt: [UInt8], n: Int, r: Int, p: Int, dkLen: Int) -> [UInt8] {
+        precondition(n > 1 && n & (n - 1) == 0 && r > 0 && p > 0, "invalid scrypt parameters")
+        let blockBytes = 128 * r
+        var b = HMACSHA256.pbkdf2(password: password, salt: salt, iterations: 1, dkLen: p * blockBytes)
+        for i in 0..<p {
+            let chunk = Array(b[(i * blockBytes)..<((i + 1) * blockBytes)])
+            let mixed = roMix(chunk, n: n, r: r)
+            b.replaceSubrange((i * blockBytes)..<((i + 1) * blockBytes), with: mixed)
+        }
+        return HMACSHA256.pbkdf2(password: password, salt: b, iterations: 1, dkLen: dkLen)
+    }
+
+    /// scryptROMix (RFC 7914 section 5) on `128·r` bytes.
+    public static func roMix(_ block: [UInt8], n: Int, r: Int) -> [UInt8] {
+        var x = words(block)
+        var v = [[UInt32]]()
+        v.reserveCapacity(n)
+        for _ in 0..<n {
+            v.append(x)
+            x = blockMix(x, r: r)
+        }
+        for _ in 0..<n {
+            let j = Int(x[(2 * r - 1) * 16] & UInt32(n - 1))
+            for k in 0..<x.count { x[k] ^= v[j][k] }
+            x = blockMix(x, r: r)
+        }
+        return bytes(x)
+    }
+
+    /// scryptBlockMix (RFC 7914 section 4) on `32·r` little-endian words.
+    public static func blockMix(_ b: [UInt32], r: Int) -> [UInt32] {
+        var x = Array(b[((2 * r - 1) * 16)..<(2 * r * 16)])
+        var y = [[UInt32]]()
+        for i in 0..<(2 * r) {
+            for k in 0..<16 { x[k] ^= b[i * 16 + k] }
+            x = salsa20_8(x)
+            y.append(x)
+        }
+        var out = [UInt32]()
+        for i in stride(from: 0, to: 2 * r, by: 2) { out += y[i] }
+        for i in stride(from: 1, to: 2 * r, by: 2) { out += y[i] }
+        return out
+    }
+
+    /// The Salsa20/8 core (RFC 7914 section 3) on 16 words.
+    public static func salsa20_8(_ input: [UInt32]) -> [UInt32] {
+        var x = input
+        func rotl(_ v: UInt32, _ n: UInt32) -> UInt32 { (v << n) | (v >> (32 - n)) }
+        for _ in 0..<4 {
+            x[4] ^= rotl(x[0] &+ x[12], 7); x[8] ^= rotl(x[4] &+ x[0], 9)
+            x[12] ^= rotl(x[8] &+ x[4], 13); x[0] ^= rotl(x[12] &+ x[8], 18)
+            x[9] ^= rotl(x[5] &+ x[1], 7); x[13] ^= rotl(x[9] &+ x[5], 9)
+            x[1] ^= rotl(x[13] &+ x[9], 13); x[5] ^= rotl(x[1] &+ x[13], 18)
+            x[14] ^= rotl(x[10] &+ x[6], 7); x[2] ^= rotl(x[14] &+ x[10], 9)
+            x[6] ^= rotl(x[2] &+ x[14], 13); x[10] ^= rotl(x[6] &+ x[2], 18)
+            x[3] ^= rotl(x[15] &+ x[11], 7); x[7] ^= rotl(x[3] &+ x[15], 9)
+            x[11] ^= rotl(x[7] &+ x[3], 13); x[15] ^= rotl(x[11] &+ x[7], 18)
+            x[1] ^= rotl(x[0] &+ x[3], 7); x[2] ^= rotl(x[1] &+ x[0], 9)
+            x[3] ^= rotl(x[2] &+ x[1], 13); x[0] ^= rotl(x[3] &+ x[2], 18)
+            x[6] ^= rotl(x[5] &+ x[4], 7); x[7] ^= rotl(x[6] &+ x[5], 9)
+            x[4] ^= rotl(x[7] &+ x[6], 13); x[5] ^= rotl(x[4] &+ x[7], 18)
+            x[11] ^= rotl(x[10] &+ x[9], 7); x[8] ^= rotl(x[11] &+ x[10], 9)
+            x[9] ^= rotl(x[8] &+ x[11], 13); x[10] ^= rotl(x[9] &+ x[8], 18)
+            x[12] ^= rotl(x[15] &+ x[14], 7); x[13] ^= rotl(x[12] &+ x[15], 9)
+            x[14] ^= rotl(x[13] &+ x[12], 13); x[15] ^= rotl(x[14] &+ x[13], 18)
+        }
+        return zip(x, input).map { $0 &+ $1 }
+    }
+
+    static func words(_ bytes: [UInt8]) -> [UInt32] {
+        stride(from: 0, to: bytes.count, by: 4).map { (i: Int) -> UInt32 in
+            let low = UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8
+            let high = UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3]) << 24
+            return low | high
+        }
+    }
+
+    static func bytes(_ words: [UInt32]) -> [UInt8] {
+        words.flatMap { (w: UInt32) -> [UInt8] in
+            [UInt8(w & 0xFF), UInt8(w >> 8 & 0xFF), UInt8(w >> 16 & 0xFF), UInt8(w >> 24)]
+        }
+    }
+}
