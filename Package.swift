@@ -15,8 +15,8 @@ let package = Package(
     ],
     targets: [
         .target(name: "ProofOfWork"),
-        .target(name: "Stratum", dependencies: ["ProofOfWork"]),
-        .target(name: "MiningEngine", dependencies: ["ProofOfWork"]),
+        .target(name: "Stratum", dependencies: ["ProofOfWork", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "MiningEngine", dependencies: ["ProofOfWork", .product(name: "Logging", package: "swift-log")]),
         .target(name: "TestPool", dependencies: ["Stratum", "ProofOfWork"]),
         .target(
             name: "NightMiner",

@@ -1,0 +1,25 @@
+/// What the stratum client reports to whoever drives it (the ``Miner``, or your own code).
+public enum StratumEvent: Sendable {
+    /// Connecting to a pool.
+    case connecting(PoolEndpoint)
+    /// TCP is up; subscribing.
+    case connected(PoolEndpoint)
+    /// `mining.subscribe` answered.
+    case subscribed(extranonce1: [UInt8], extranonce2Size: Int)
+    /// `mining.authorize` accepted this worker.
+    case authorized(worker: String)
+    /// `mining.authorize` refused; the client disconnects and retries later.
+    case authorizationFailed(String)
+    /// New work. `clean` means every older job is void (the pool said so, or the prevhash changed).
+    case job(Job, clean: Bool)
+    /// A new share difficulty (applies to the next job; running jobs should use the stricter one).
+    case difficulty(Double)
+    /// The pool's verdict on a share submitted with ``StratumClient/submit(_:)``.
+    case shareResult(ticket: Int64, share: Share, outcome: SubmitOutcome, roundTrip: Duration)
+    /// A share the pool never answered within the response timeout.
+    case shareLost(ticket: Int64, share: Share)
+    /// A message for the user from `client.show_message`.
+    case message(String)
+    /// The connection ended, with the reason.
+    case disconnected(String)
+}
