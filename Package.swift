@@ -17,7 +17,7 @@ let package = Package(
         .target(name: "ProofOfWork"),
         .target(name: "Stratum", dependencies: ["ProofOfWork", .product(name: "Logging", package: "swift-log")]),
         .target(name: "MiningEngine", dependencies: ["ProofOfWork", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "TestPool", dependencies: ["Stratum", "ProofOfWork"]),
+        .target(name: "TestPool", dependencies: ["Stratum", "ProofOfWork", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "NightMiner",
             dependencies: [
@@ -27,7 +27,7 @@ let package = Package(
         .executableTarget(
             name: "nightminer",
             dependencies: [
-                "NightMiner",
+                "NightMiner", "Stratum", "ProofOfWork", "MiningEngine", "TestPool",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

@@ -20,15 +20,20 @@ public struct SHA256d: ProofOfWork {
 /// Scans nonces with SHA256d using a midstate: the header's first 64 bytes are compressed once per
 /// header; each nonce then costs one compression of the last 16 bytes and one of the 32-byte digest.
 public final class SHA256dScanner: NonceScanner {
-    /// 8 words midstate, 8 words working state, 64 words schedule, 16 words tail block template.
-    private let memory = UnsafeMutablePointer<UInt32>.allocate(capacity: 96)
+    /// 8 words midstate, 8 words working state, 64 words schedule, 16 words tail block template,
+    /// 8 words initial hash value.
+    private let memory = UnsafeMutablePointer<UInt32>.allocate(capacity: 104)
     private var midstate: UnsafeMutablePointer<UInt32> { memory }
     private var state: UnsafeMutablePointer<UInt32> { memory + 8 }
     private var schedule: UnsafeMutablePointer<UInt32> { memory + 16 }
     private var tail: UnsafeMutablePointer<UInt32> { memory + 80 }
+    private var initial: UnsafeMutablePointer<UInt32> { memory + 96 }
 
     /// Creates a scanner with its scratch memory.
-    public init() { memory.initialize(repeating: 0, count: 96) }
+    public init() {
+        memory.initialize(repeating: 0, count: 104)
+        for i in 0..<8 { initial[i] = SHA256.initialState[i] }
+    }
 
     deinit { memory.deallocate() }
 
@@ -36,7 +41,7 @@ public final class SHA256dScanner: NonceScanner {
     public func load(header: [UInt8]) {
         precondition(header.count == 80, "a block header is 80 bytes")
         header.withUnsafeBufferPointer { bytes in
-            for i in 0..<8 { midstate[i] = SHA256.initialState[i] }
+            for i in 0..<8 { midstate[i] = initial[i] }
             SHA256.loadBlock(bytes.baseAddress!, into: schedule)
             SHA256.compress(midstate, schedule: schedule)
             for i in 0..<4 {
@@ -63,7 +68,7 @@ public final class SHA256dScanner: NonceScanner {
             schedule[3] = nonce.byteSwapped
             SHA256.compress(state, schedule: schedule)
             // Second hash: the 32-byte digest, padded.
-            for i in 0..<8 { schedule[i] = state[i]; state[i] = SHA256.initialState[i] }
+            for i in 0..<8 { schedule[i] = state[i]; state[i] = initial[i] }
             schedule[8] = 0x8000_0000
             for i in 9..<15 { schedule[i] = 0 }
             schedule[15] = 256

@@ -4,8 +4,8 @@
 public final class ScryptScanner: NonceScanner {
     private static let n = 1024
     // Layout of `words`: header BE words (20), header midstate (8), state (8), schedule (64),
-    // inner pad state (8), outer pad state (8), inner base (8), X (32).
-    private let words = UnsafeMutablePointer<UInt32>.allocate(capacity: 160)
+    // inner pad state (8), outer pad state (8), inner base (8), X (32), initial hash value (8).
+    private let words = UnsafeMutablePointer<UInt32>.allocate(capacity: 168)
     private let scratchpad = UnsafeMutablePointer<UInt32>.allocate(capacity: 32 * ScryptScanner.n)
     private var headerWords: UnsafeMutablePointer<UInt32> { words }
     private var headerMidstate: UnsafeMutablePointer<UInt32> { words + 20 }
@@ -15,10 +15,12 @@ public final class ScryptScanner: NonceScanner {
     private var outerPad: UnsafeMutablePointer<UInt32> { words + 108 }
     private var innerBase: UnsafeMutablePointer<UInt32> { words + 116 }
     private var x: UnsafeMutablePointer<UInt32> { words + 124 }
+    private var initial: UnsafeMutablePointer<UInt32> { words + 156 }
 
     /// Creates a scanner and its scratch memory.
     public init() {
-        words.initialize(repeating: 0, count: 160)
+        words.initialize(repeating: 0, count: 168)
+        for i in 0..<8 { initial[i] = SHA256.initialState[i] }
         scratchpad.initialize(repeating: 0, count: 32 * Self.n)
     }
 
@@ -37,7 +39,7 @@ public final class ScryptScanner: NonceScanner {
                 headerWords[16 + i] = UInt32(b[0]) << 24 | UInt32(b[1]) << 16 | UInt32(b[2]) << 8 | UInt32(b[3])
             }
         }
-        for i in 0..<8 { headerMidstate[i] = SHA256.initialState[i] }
+        for i in 0..<8 { headerMidstate[i] = initial[i] }
         for i in 0..<16 { schedule[i] = headerWords[i] }
         SHA256.compress(headerMidstate, schedule: schedule)
     }
@@ -65,7 +67,7 @@ public final class ScryptScanner: NonceScanner {
         // Inner and outer pad states.
         for i in 0..<8 { schedule[i] = state[i] ^ 0x3636_3636 }
         for i in 8..<16 { schedule[i] = 0x3636_3636 }
-        for i in 0..<8 { innerPad[i] = SHA256.initialState[i] }
+        for i in 0..<8 { innerPad[i] = initial[i] }
         let key0 = state[0], key1 = state[1], key2 = state[2], key3 = state[3]
         let key4 = state[4], key5 = state[5], key6 = state[6], key7 = state[7]
         SHA256.compress(innerPad, schedule: schedule)
@@ -74,7 +76,7 @@ public final class ScryptScanner: NonceScanner {
         schedule[4] = key4 ^ 0x5C5C_5C5C; schedule[5] = key5 ^ 0x5C5C_5C5C
         schedule[6] = key6 ^ 0x5C5C_5C5C; schedule[7] = key7 ^ 0x5C5C_5C5C
         for i in 8..<16 { schedule[i] = 0x5C5C_5C5C }
-        for i in 0..<8 { outerPad[i] = SHA256.initialState[i] }
+        for i in 0..<8 { outerPad[i] = initial[i] }
         SHA256.compress(outerPad, schedule: schedule)
         // PBKDF2 block i: HMAC(header ‖ INT(i)); the salt's first 64 bytes are shared by all four.
         for i in 0..<8 { innerBase[i] = innerPad[i] }

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Thin wrappers over POSIX sockets, shared by the pool connection and the embedded test pool.
 public enum Socket {
@@ -89,4 +83,60 @@ public enum Socket {
 
     /// The last system error as text.
     public static func errorText() -> String { String(cString: strerror(errno)) }
+}
+
+extension Socket {
+    /// Opens a TCP listening socket on `host` (an IPv4 or IPv6 literal) and `port` (0 picks a free one).
+    /// Returns the descriptor and the bound port.
+    public static func listen(host: String, port: Int, backlog: Int32 = 64) throws(StratumError) -> (fd: Int32, port: Int) {
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST
+        var list: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, String(port), &hints, &list) == 0, let info = list else {
+            throw .connection("\(host) is not an IP address")
+        }
+        defer { freeaddrinfo(info) }
+        let fd = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
+        guard fd >= 0 else { throw .connection("socket: \(errorText())") }
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        guard bind(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 else {
+            let why = errorText()
+            Glibc.close(fd)
+            throw .connection("cannot bind \(host):\(port): \(why)")
+        }
+        guard Glibc.listen(fd, backlog) == 0 else {
+            let why = errorText()
+            Glibc.close(fd)
+            throw .connection("cannot listen on \(host):\(port): \(why)")
+        }
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let bound = withUnsafeMutablePointer(to: &storage) { pointer -> Int in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
+                getsockname(fd, address, &length)
+                if address.pointee.sa_family == sa_family_t(AF_INET6) {
+                    return address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin6_port)) }
+                }
+                return address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin_port)) }
+            }
+        }
+        return (fd, bound)
+    }
+
+    /// Waits up to `timeoutMilliseconds` for a connection; returns its descriptor, nil on timeout, or -1
+    /// when the listening socket was closed.
+    public static func accept(_ fd: Int32, timeoutMilliseconds: Int32) -> Int32? {
+        var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        let ready = poll(&descriptor, 1, timeoutMilliseconds)
+        if ready == 0 || (ready < 0 && errno == EINTR) { return nil }
+        if ready < 0 || descriptor.revents & Int16(POLLNVAL | POLLERR | POLLHUP) != 0 { return -1 }
+        let client = Glibc.accept(fd, nil, nil)
+        if client < 0 { return (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED) ? nil : -1 }
+        var one: Int32 = 1
+        setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        return client
+    }
 }

@@ -1,0 +1,220 @@
+import Foundation
+import Logging
+import ProofOfWork
+import Synchronization
+
+/// Dedicated hashing threads that mine whatever work is posted on the job board.
+///
+/// - Threads are OS threads, never Swift's cooperative pool. Between batches each reads the board's
+///   atomic epoch; when it changed, the thread picks up the new work at once (a clean job reaches every
+///   thread within one batch, a few milliseconds).
+/// - Nonces are claimed in chunks with an atomic add, so ranges are disjoint.
+/// - Every candidate is re-hashed with the algorithm's reference function and checked against the target
+///   before it is put on the share stream (``makeShareStream()``); one that fails is counted as invalid and dropped.
+public final class MiningEngine: Sendable {
+    /// Where verified shares go; set with ``setShareSink(_:)``.
+    private let sink = Mutex<AsyncStream<FoundShare>.Continuation?>(nil)
+    /// The share tally (the ``Miner`` records pool verdicts here).
+    public let ledger = ShareLedger()
+    /// Hash rates.
+    public let meter = HashrateMeter()
+
+    private let board = JobBoard()
+    private let logger: Logger
+    private let control = Mutex<Control>(Control())
+    private let generation = Atomic<UInt64>(0)
+    private let liveThreads = Atomic<Int>(0)
+
+    private struct Control: Sendable {
+        var threadCount = 0
+        var counters: [HashCounter] = []
+        var epochs: [HashCounter] = []
+        var running = false
+    }
+
+    /// One atomic counter in a class, so arrays of them can be shared.
+    final class HashCounter: Sendable {
+        let value = Atomic<UInt64>(0)
+    }
+
+    /// An engine with no threads running yet.
+    public init(logger: Logger = Logger(label: "nightminer.engine")) {
+        self.logger = logger
+    }
+
+    /// Makes a fresh stream of verified shares, in the order found; the previous stream (if any) ends.
+    /// Shares found while no stream is installed are counted in the ledger but not delivered.
+    public func makeShareStream() -> AsyncStream<FoundShare> {
+        let (stream, continuation) = AsyncStream.makeStream(of: FoundShare.self, bufferingPolicy: .unbounded)
+        sink.withLock { old in
+            old?.finish()
+            old = continuation
+        }
+        return stream
+    }
+
+    /// Ends the current share stream.
+    public func closeShareStream() {
+        sink.withLock { old in
+            old?.finish()
+            old = nil
+        }
+    }
+
+    /// The default thread count: one per core.
+    public static var defaultThreadCount: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+
+    /// Whether threads are running.
+    public var isRunning: Bool { control.withLock { $0.running } }
+
+    /// The number of hashing threads while running.
+    public var threadCount: Int { control.withLock { $0.threadCount } }
+
+    /// Starts `threads` hashing threads (restarting them if a different count is running).
+    public func start(threads: Int) {
+        let count = max(1, threads)
+        if control.withLock({ $0.running && $0.threadCount == count }) { return }
+        stop()
+        let (counters, epochs, myGeneration) = control.withLock { control -> ([HashCounter], [HashCounter], UInt64) in
+            control.threadCount = count
+            control.counters = (0..<count).map { _ in HashCounter() }
+            control.epochs = (0..<count).map { _ in HashCounter() }
+            control.running = true
+            return (control.counters, control.epochs, generation.add(1, ordering: .sequentiallyConsistent).newValue)
+        }
+        meter.reset()
+        for index in 0..<count {
+            liveThreads.add(1, ordering: .sequentiallyConsistent)
+            let thread = Thread { [self] in
+                self.hashLoop(index: index, counter: counters[index], adoptedEpoch: epochs[index], generation: myGeneration)
+                self.liveThreads.subtract(1, ordering: .sequentiallyConsistent)
+            }
+            thread.name = "nightminer-hash-\(index)"
+            thread.start()
+        }
+        let sampler = Thread { [self] in self.sampleLoop(generation: myGeneration) }
+        sampler.name = "nightminer-meter"
+        sampler.start()
+        logger.info("started \(count) hashing thread\(count == 1 ? "" : "s")")
+    }
+
+    /// Stops every hashing thread and waits until they have exited.
+    public func stop() {
+        let wasRunning = control.withLock { control -> Bool in
+            let was = control.running
+            control.running = false
+            return was
+        }
+        guard wasRunning else { return }
+        generation.add(1, ordering: .sequentiallyConsistent)
+        while liveThreads.load(ordering: .sequentiallyConsistent) > 0 { usleep(1_000) }
+        logger.info("hashing threads stopped")
+    }
+
+    /// Posts new work; every thread switches to it within one batch.
+    public func publish(_ work: MiningWork) { board.publish(work) }
+
+    /// Makes the running job's target stricter (a difficulty rise applies to running jobs this way).
+    public func tighten(to target: Target, jobID: String) { board.tighten(to: target, jobID: jobID) }
+
+    /// Removes the work; threads idle (for example while disconnected).
+    public func withdrawWork() { board.withdraw() }
+
+    /// The current work's job ID.
+    public var currentJobID: String? { board.assignment?.work.jobID }
+
+    /// The board's epoch and the epoch each thread has adopted (equal once every thread switched).
+    public var epochs: (board: UInt64, threads: [UInt64]) {
+        let threads = control.withLock { $0.epochs.map { $0.value.load(ordering: .acquiring) } }
+        return (board.epoch.load(ordering: .acquiring), threads)
+    }
+
+    /// Rates over 10 s / 60 s / 15 min.
+    public var hashrate: HashrateSnapshot { meter.snapshot() }
+
+    /// Cumulative hashes per thread.
+    public var hashCounts: [UInt64] { control.withLock { $0.counters.map { $0.value.load(ordering: .relaxed) } } }
+
+    private func sampleLoop(generation myGeneration: UInt64) {
+        while generation.load(ordering: .sequentiallyConsistent) == myGeneration {
+            meter.record(hashCounts)
+            for _ in 0..<10 where generation.load(ordering: .relaxed) == myGeneration { usleep(100_000) }
+        }
+    }
+
+    private func hashLoop(index: Int, counter: HashCounter, adoptedEpoch: HashCounter, generation myGeneration: UInt64) {
+        var seenEpoch = UInt64.max
+        var assignment: JobBoard.Assignment?
+        var scanner: (any NonceScanner)?
+        var scannerAlgorithm = ""
+        var loadedExtranonce2 = UInt64.max
+        var header = [UInt8]()
+        while generation.load(ordering: .relaxed) == myGeneration {
+            let epoch = board.epoch.load(ordering: .acquiring)
+            if epoch != seenEpoch {
+                seenEpoch = epoch
+                assignment = board.assignment
+                loadedExtranonce2 = .max
+                adoptedEpoch.value.store(epoch, ordering: .releasing)
+            }
+            guard let current = assignment else {
+                usleep(2_000)
+                continue
+            }
+            let algorithm = current.work.algorithm
+            if scanner == nil || scannerAlgorithm != algorithm.name {
+                scanner = algorithm.makeScanner()
+                scannerAlgorithm = algorithm.name
+                loadedExtranonce2 = .max
+            }
+            let batch = UInt64(max(1, algorithm.batchSize))
+            let chunk = Self.chunkSize(batch: batch)
+            let claim = current.cursor.claim(chunk)
+            if claim.extranonce2 != loadedExtranonce2 {
+                header = current.work.header(claim.extranonce2)
+                guard header.count == 80 else {
+                    logger.error("work \(current.work.jobID) built a \(header.count)-byte header; idling")
+                    assignment = nil
+                    continue
+                }
+                scanner!.load(header: header)
+                loadedExtranonce2 = claim.extranonce2
+            }
+            var position = UInt64(claim.nonce)
+            let end = position + chunk
+            while position < end {
+                if board.epoch.load(ordering: .relaxed) != seenEpoch { break }
+                let count = UInt32(min(batch, end - position))
+                let result = scanner!.scan(from: UInt32(position), count: count, target: current.target)
+                counter.value.add(UInt64(result.hashesDone), ordering: .relaxed)
+                position += UInt64(result.hashesDone)
+                if let nonce = result.nonce {
+                    deliver(nonce: nonce, header: &header, extranonce2: claim.extranonce2, assignment: current, thread: index)
+                }
+            }
+        }
+    }
+
+    /// Re-checks a candidate with the reference hash and queues it.
+    private func deliver(nonce: UInt32, header: inout [UInt8], extranonce2: UInt64, assignment: JobBoard.Assignment, thread: Int) {
+        BlockHeader.setNonce(nonce, in: &header)
+        let algorithm = assignment.work.algorithm
+        let hash = algorithm.hash(header: header)
+        guard assignment.target.isMet(byHash: hash) else {
+            ledger.invalid()
+            logger.error("thread \(thread): nonce \(nonce) of job \(assignment.work.jobID) failed the reference check; dropped")
+            return
+        }
+        let difficulty = Target.difficulty(ofHash: hash, scale: algorithm.difficultyScale)
+        ledger.found(difficulty: difficulty)
+        _ = sink.withLock { $0 }?.yield(FoundShare(jobID: assignment.work.jobID, extranonce2: extranonce2, nonce: nonce, hash: hash,
+                                      difficulty: difficulty, thread: thread))
+    }
+
+    /// Nonces claimed at once: 16 batches, rounded up to a power of two (so claims never straddle headers).
+    static func chunkSize(batch: UInt64) -> UInt64 {
+        var chunk: UInt64 = 1
+        while chunk < batch * 16 { chunk <<= 1 }
+        return min(chunk, 1 << 32)
+    }
+}

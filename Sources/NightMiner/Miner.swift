@@ -1,0 +1,318 @@
+import Dispatch
+import Logging
+import MiningEngine
+import ProofOfWork
+import Stratum
+import Synchronization
+
+/// The composition root: a stratum client and a hashing engine wired together.
+///
+/// Jobs flow pool → ``Miner`` → engine threads; shares flow threads → ``Miner`` → pool. `Stratum` and
+/// `MiningEngine` never see each other; this type is the only glue. The library face of the original
+/// nightminer's `Miner(url, username, password, algorithm)`.
+public final class Miner: Sendable {
+    /// The algorithms this miner can use (register plug-ins here before ``run()``).
+    public let registry: AlgorithmRegistry
+    /// The hashing engine (its ledger holds the share counts).
+    public let engine: MiningEngine
+    private let configuration: Mutex<MinerConfiguration>
+    private let logger: Logger
+    private let status = Mutex(Status())
+    private let client = Mutex<StratumClient?>(nil)
+    private let stopRequested = Atomic<Bool>(false)
+
+    private struct Status: Sendable {
+        var running = false
+        var startedAt: ContinuousClock.Instant?
+        var jobs: [String: Job] = [:]
+        var jobOrder: [String] = []
+        var jobTargets: [String: Target] = [:]
+        var current: MinerSnapshot.JobInfo?
+        var difficulty: Double = 1
+        var connectedSince: ContinuousClock.Instant?
+        var authorized = false
+        var lastRoundTrip: Duration?
+        var lastError: String?
+        var tickets: [Int64: Double] = [:]
+        var failure: MinerError?
+    }
+
+    /// A miner for one pool, like the original's `Miner(url, username, password, algorithm)`.
+    public convenience init(url: String, username: String, password: String, algorithm: String = "scrypt",
+                            threads: Int = MiningEngine.defaultThreadCount, registry: AlgorithmRegistry = .standard(),
+                            logger: Logger = Logger(label: "nightminer")) throws {
+        let pool = try PoolEndpoint(url: url, user: username, password: password)
+        try self.init(configuration: MinerConfiguration(pools: [pool], algorithm: algorithm, threads: threads),
+                      registry: registry, logger: logger)
+    }
+
+    /// A miner for a configuration. Throws when the algorithm is not in `registry` or a value is invalid.
+    public init(configuration: MinerConfiguration, registry: AlgorithmRegistry = .standard(),
+                logger: Logger = Logger(label: "nightminer")) throws(MinerError) {
+        try Self.validate(configuration, registry: registry)
+        self.registry = registry
+        self.configuration = Mutex(configuration)
+        self.logger = logger
+        engine = MiningEngine(logger: logger)
+    }
+
+    static func validate(_ configuration: MinerConfiguration, registry: AlgorithmRegistry) throws(MinerError) {
+        guard registry.algorithm(named: configuration.algorithm) != nil else {
+            throw .unknownAlgorithm(configuration.algorithm, known: registry.names)
+        }
+        guard !configuration.pools.isEmpty else { throw .invalidConfiguration("no pool configured") }
+        guard (1...1024).contains(configuration.threads) else {
+            throw .invalidConfiguration("threads must be between 1 and 1024, not \(configuration.threads)")
+        }
+    }
+
+    /// Mines until ``stop()`` (or, with `stopOnAuthorizationFailure`, until the pool refuses the worker).
+    public func run() async throws {
+        let configuration = configuration.withLock { $0 }
+        guard let algorithm = registry.algorithm(named: configuration.algorithm) else {
+            throw MinerError.unknownAlgorithm(configuration.algorithm, known: registry.names)
+        }
+        stopRequested.store(false, ordering: .sequentiallyConsistent)
+        var options = configuration.client
+        options.dumpProtocol = configuration.dumpProtocol
+        let client = StratumClient(pools: configuration.pools, algorithm: algorithm, options: options, logger: logger)
+        self.client.withLock { $0 = client }
+        status.withLock { status in
+            status = Status()
+            status.running = true
+            status.startedAt = .now
+        }
+        let shares = engine.makeShareStream()
+        engine.start(threads: configuration.threads)
+        logger.info("mining \(algorithm.name) on \(configuration.pools[0]) with \(configuration.threads) thread\(configuration.threads == 1 ? "" : "s")")
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            group.addTask { for await event in client.events { self.handle(event, client: client) } }
+            group.addTask { for await share in shares { self.submit(share, client: client) } }
+            if let interval = configuration.statusInterval {
+                group.addTask {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: interval)
+                        if !Task.isCancelled { self.logger.notice("\(self.statusLine())") }
+                    }
+                }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+        engine.stop()
+        engine.withdrawWork()
+        engine.closeShareStream()
+        self.client.withLock { $0 = nil }
+        let failure = status.withLock { status -> MinerError? in
+            status.running = false
+            status.current = nil
+            status.connectedSince = nil
+            return status.failure
+        }
+        if let failure { throw failure }
+    }
+
+    /// Runs ``run()`` on the calling thread until it ends.
+    public func runBlocking() throws {
+        let outcome = Mutex<(any Error)?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            do { try await self.run() } catch { outcome.withLock { $0 = error } }
+            done.signal()
+        }
+        done.wait()
+        if let error = outcome.withLock({ $0 }) { throw error }
+    }
+
+    /// Stops mining: closes the pool connection and the hashing threads; ``run()`` returns.
+    public func stop() {
+        stopRequested.store(true, ordering: .sequentiallyConsistent)
+        client.withLock { $0 }?.stop()
+    }
+
+    /// Whether ``run()`` is in progress.
+    public var isRunning: Bool { status.withLock { $0.running } }
+
+    /// A consistent view of the miner's state.
+    public var snapshot: MinerSnapshot {
+        let configuration = configuration.withLock { $0 }
+        let pool = client.withLock { $0?.currentPool } ?? configuration.pools[0]
+        let kernel = registry.algorithm(named: configuration.algorithm).map { "\(type(of: $0.makeScanner()))" } ?? "none"
+        return status.withLock { status in
+            let state: MinerSnapshot.State = !status.running ? .stopped : (status.current != nil && status.authorized ? .mining : .connecting)
+            return MinerSnapshot(
+                state: state, startedAt: status.startedAt, algorithm: configuration.algorithm, kernel: kernel,
+                threads: status.running ? engine.threadCount : 0, hashrate: engine.hashrate, shares: engine.ledger.snapshot,
+                job: status.current,
+                pool: .init(url: pool.url, user: pool.user, connected: status.authorized, connectedSince: status.connectedSince,
+                            lastShareRoundTrip: status.lastRoundTrip, lastError: status.lastError),
+                difficulty: status.difficulty)
+        }
+    }
+
+    /// One status line: hashrate, shares, difficulty (what the CLI prints periodically).
+    public func statusLine() -> String {
+        let snapshot = snapshot
+        let shares = snapshot.shares
+        var line = "\(Self.formatRate(snapshot.hashrate.tenSeconds)) (60 s \(Self.formatRate(snapshot.hashrate.oneMinute)))"
+        line += ", accepted \(shares.accepted), rejected \(shares.rejectedTotal)"
+        if shares.stale > 0 { line += ", stale \(shares.stale)" }
+        if shares.lost > 0 { line += ", lost \(shares.lost)" }
+        line += ", difficulty \(Self.formatNumber(snapshot.difficulty))"
+        if snapshot.state != .mining { line += " [\(snapshot.state.rawValue)]" }
+        return line
+    }
+
+    /// `12.35 MH/s` style.
+    public static func formatRate(_ rate: Double) -> String {
+        let units = ["H/s", "kH/s", "MH/s", "GH/s", "TH/s"]
+        var value = rate
+        var unit = 0
+        while value >= 1000, unit < units.count - 1 {
+            value /= 1000
+            unit += 1
+        }
+        return formatNumber(value, digits: 2) + " " + units[unit]
+    }
+
+    static func formatNumber(_ value: Double, digits: Int = 6) -> String {
+        if value.rounded() == value, abs(value) < 1e15 { return String(Int64(value)) }
+        var text = String(value)
+        if let dot = text.firstIndex(of: "."), text.distance(from: dot, to: text.endIndex) > digits + 1, !text.contains("e") {
+            text = String(text[...text.index(dot, offsetBy: digits)])
+        }
+        return text
+    }
+
+    private func handle(_ event: StratumEvent, client: StratumClient) {
+        switch event {
+        case .connecting(let pool):
+            logger.info("connecting to \(pool)")
+        case .connected:
+            status.withLock { $0.lastError = nil }
+        case .subscribed:
+            break
+        case .authorized(let worker):
+            status.withLock { status in
+                status.authorized = true
+                status.connectedSince = .now
+            }
+            logger.notice("authorized as \(worker)")
+        case .authorizationFailed(let why):
+            let stop = configuration.withLock { $0.stopOnAuthorizationFailure }
+            status.withLock { status in
+                status.lastError = why
+                if stop { status.failure = .authorizationRefused(why) }
+            }
+            logger.error("\(why)")
+            if stop { self.stop() }
+        case .job(let job, let clean):
+            accept(job, clean: clean)
+        case .difficulty(let difficulty):
+            tighten(to: difficulty)
+        case .shareResult(let ticket, let share, let outcome, let roundTrip):
+            let credited = status.withLock { status -> Double in
+                status.lastRoundTrip = roundTrip
+                return status.tickets.removeValue(forKey: ticket) ?? status.difficulty
+            }
+            let milliseconds = Double(roundTrip.components.attoseconds) / 1e15 + Double(roundTrip.components.seconds) * 1000
+            switch outcome {
+            case .accepted:
+                engine.ledger.accepted(poolDifficulty: credited)
+                logger.notice("accepted share \(share.displayHash.prefix(16))… job \(share.jobID) (\(Self.formatNumber(milliseconds, digits: 1)) ms) — \(statusLine())")
+            case .rejected(let reason):
+                engine.ledger.rejected(reason: reason.key)
+                logger.warning("rejected share job \(share.jobID): \(reason) — \(statusLine())")
+            }
+        case .shareLost(let ticket, _):
+            status.withLock { _ = $0.tickets.removeValue(forKey: ticket) }
+            engine.ledger.lost()
+        case .message(let text):
+            logger.notice("pool says: \(text)")
+        case .disconnected(let why):
+            engine.withdrawWork()
+            status.withLock { status in
+                status.authorized = false
+                status.connectedSince = nil
+                status.current = nil
+                status.jobs.removeAll()
+                status.jobOrder.removeAll()
+                status.jobTargets.removeAll()
+                if status.lastError == nil || !why.isEmpty { status.lastError = why }
+            }
+            if !stopRequested.load(ordering: .sequentiallyConsistent) { logger.warning("pool connection lost: \(why)") }
+        }
+    }
+
+    /// Records a job and puts it on the engine.
+    private func accept(_ job: Job, clean: Bool) {
+        let target = status.withLock { status -> Target in
+            if clean {
+                status.jobs.removeAll()
+                status.jobOrder.removeAll()
+                status.jobTargets.removeAll()
+            }
+            status.jobs[job.id] = job
+            status.jobOrder.append(job.id)
+            status.jobTargets[job.id] = job.target
+            while status.jobOrder.count > 32 {
+                let oldest = status.jobOrder.removeFirst()
+                status.jobs[oldest] = nil
+                status.jobTargets[oldest] = nil
+            }
+            status.difficulty = job.difficulty
+            status.current = .init(id: job.id, receivedAt: .now, difficulty: job.difficulty, target: job.target, clean: clean,
+                                   extranonce2Size: job.extranonce2Size)
+            return job.target
+        }
+        logger.debug("new job \(job.id)\(clean ? " (clean)" : "") difficulty \(job.difficulty)")
+        engine.publish(MiningWork(jobID: job.id, algorithm: job.algorithm, target: target) { counter in
+            job.header(extranonce2: job.extranonce2(counter))
+        })
+    }
+
+    /// A new difficulty applies to the next job; running jobs keep the stricter of theirs and it.
+    private func tighten(to difficulty: Double) {
+        let update = status.withLock { status -> (String, Target)? in
+            status.difficulty = difficulty
+            guard let anyJob = status.jobs.values.first, let newTarget = anyJob.algorithm.target(forDifficulty: difficulty) else { return nil }
+            for (id, target) in status.jobTargets { status.jobTargets[id] = Target.stricter(target, newTarget) }
+            guard var current = status.current, let target = status.jobTargets[current.id] else { return nil }
+            current.target = target
+            current.difficulty = max(current.difficulty, difficulty)
+            status.current = current
+            return (current.id, target)
+        }
+        if let (id, target) = update { engine.tighten(to: target, jobID: id) }
+    }
+
+    /// Checks a found share against the job's current rules and submits it.
+    private func submit(_ found: FoundShare, client: StratumClient) {
+        let decision = status.withLock { status -> (Job, Double)? in
+            guard let job = status.jobs[found.jobID], let target = status.jobTargets[found.jobID] else { return nil }
+            guard target.isMet(byHash: found.hash) else { return nil }
+            return (job, target.difficulty(scale: job.algorithm.difficultyScale))
+        }
+        guard let (job, credit) = decision else {
+            engine.ledger.stale()
+            logger.info("dropped a share for job \(found.jobID): the job is void or the difficulty rose")
+            return
+        }
+        let share = Share(jobID: job.id, extranonce2: job.extranonce2(found.extranonce2), ntime: job.notification.ntime,
+                          nonce: found.nonce, hash: found.hash, difficulty: found.difficulty)
+        // Check the share once more on the exact header that will be submitted.
+        guard job.verify(extranonce2: share.extranonce2, nonce: share.nonce) != nil else {
+            engine.ledger.invalid()
+            logger.error("share for job \(job.id) failed verification on the submitted header; not sent")
+            return
+        }
+        if let ticket = client.submit(share) {
+            status.withLock { $0.tickets[ticket] = credit }
+            logger.debug("submitted nonce \(Hex.string(share.nonce)) for job \(job.id) (share difficulty \(Self.formatNumber(share.difficulty, digits: 2)))")
+        } else {
+            engine.ledger.lost()
+            logger.warning("could not submit a share for job \(job.id): not connected")
+        }
+    }
+}

@@ -1,0 +1,21 @@
+/// What the test pool has seen.
+public struct TestPoolStatistics: Sendable, Equatable {
+    /// Connections accepted so far.
+    public var connections = 0
+    /// Successful `mining.authorize` calls.
+    public var authorized = 0
+    /// Refused `mining.authorize` calls.
+    public var authorizationsRefused = 0
+    /// Shares accepted.
+    public var accepted = 0
+    /// Shares rejected, by stratum error code (20 other, 21 stale, 22 duplicate, 23 low difficulty,
+    /// 24 unauthorized, 25 not subscribed).
+    public var rejected: [Int: Int] = [:]
+    /// Jobs sent (each broadcast counts once).
+    public var jobs = 0
+    /// Job IDs of accepted shares, in order.
+    public var acceptedJobIDs: [String] = []
+
+    /// Rejected shares of every code.
+    public var rejectedTotal: Int { rejected.values.reduce(0, +) }
+}

@@ -1,0 +1,114 @@
+import ArgumentParser
+import Foundation
+import Logging
+import NightMiner
+import MiningEngine
+import Stratum
+
+/// `nightminer`: mine on a stratum pool with the original's flags, or run one of the tools.
+@main
+struct NightMinerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nightminer",
+        abstract: "A CPU stratum miner for scrypt and SHA256d.",
+        discussion: """
+            Mine:  nightminer -o stratum+tcp://HOST:PORT -u WORKER -p PASSWORD [-a scrypt|sha256d] [-t THREADS]
+            Try it without a pool:  nightminer demo
+            """,
+        subcommands: [Mine.self, Demo.self, TestPoolCommand.self, VerifyShare.self],
+        defaultSubcommand: Mine.self,
+        helpNames: [.short, .long])
+}
+
+/// `nightminer [mine] -o URL -u USER -p PASS …`: the original nightminer's command line.
+struct Mine: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Mine on a stratum pool (the default command).",
+        helpNames: [.short, .long])
+
+    @Option(name: [.customShort("o"), .customLong("url")], help: "Stratum pool URL (stratum+tcp://host:port).")
+    var url: String?
+
+    @Option(name: [.customShort("u"), .customLong("user")], help: "Worker name.")
+    var user: String?
+
+    @Option(name: [.customShort("p"), .customLong("pass")], help: "Worker password.")
+    var password: String?
+
+    @Option(name: [.customShort("O"), .customLong("userpass")], help: "Worker name and password as USER:PASS.")
+    var userpass: String?
+
+    @Option(name: [.customShort("a"), .customLong("algo")], help: "Proof of work: scrypt (default) or sha256d.")
+    var algorithm = "scrypt"
+
+    @Option(name: [.customShort("t"), .customLong("threads")], help: "Hashing threads (default: one per core).")
+    var threads: Int?
+
+    @Flag(name: [.customShort("B"), .customLong("background")], help: "Run in the background (detached from the terminal).")
+    var background = false
+
+    @Flag(name: [.customShort("q"), .customLong("quiet")], help: "Print errors only.")
+    var quiet = false
+
+    @Flag(name: [.customShort("P"), .customLong("dump-protocol")], help: "Print every stratum line sent and received.")
+    var dumpProtocol = false
+
+    @Flag(name: [.customShort("d"), .customLong("debug")], help: "Print debug messages.")
+    var debug = false
+
+    @Flag(name: [.customShort("v"), .customLong("version")], help: "Print the version and exit.")
+    var version = false
+
+    /// Checks the flags that were given.
+    func validate() throws {
+        if let url {
+            do {
+                _ = try PoolEndpoint(url: url, user: "", password: "")
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
+        if let userpass, !userpass.contains(":") { throw ValidationError("--userpass must be USER:PASS") }
+        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024") }
+        let known = AlgorithmRegistryNames.standard
+        guard known.contains(algorithm.lowercased()) else {
+            throw ValidationError("unknown algorithm '\(algorithm)' (known: \(known.joined(separator: ", ")))")
+        }
+    }
+
+    func run() async throws {
+        if version {
+            print("nightminer \(NightMinerVersion.number)")
+            return
+        }
+        guard let url else { throw ValidationError("a pool URL is required: -o stratum+tcp://HOST:PORT (or try 'nightminer demo')") }
+        if userpass == nil && user == nil { throw ValidationError("a worker name is required: -u WORKER (or -O USER:PASS)") }
+        if background {
+            try Background.detach()
+            return
+        }
+        ConsoleLogHandler.bootstrap(level: quiet ? .error : (debug ? .debug : .info))
+        let logger = Logger(label: "nightminer")
+        var worker = user ?? ""
+        var secret = password ?? ""
+        if let userpass, let colon = userpass.firstIndex(of: ":") {
+            worker = String(userpass[..<colon])
+            secret = String(userpass[userpass.index(after: colon)...])
+        }
+        let pool = try PoolEndpoint(url: url, user: worker, password: secret)
+        var configuration = MinerConfiguration(pools: [pool], algorithm: algorithm.lowercased(),
+                                               threads: threads ?? MiningEngine.defaultThreadCount)
+        configuration.dumpProtocol = dumpProtocol
+        configuration.stopOnAuthorizationFailure = true
+        configuration.statusInterval = quiet ? nil : .seconds(30)
+        let miner = try Miner(configuration: configuration, logger: logger)
+        let signals = SignalTrap { miner.stop() }
+        defer { signals.cancel() }
+        do {
+            try await miner.run()
+        } catch let error as MinerError {
+            logger.error("\(error)")
+            throw ExitCode(1)
+        }
+    }
+}

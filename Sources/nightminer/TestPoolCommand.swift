@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ProofOfWork
+import TestPool
+
+/// `nightminer testpool`: the embedded stratum pool on its own, for testing miners (ours or others).
+struct TestPoolCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "testpool",
+        abstract: "Run the embedded stratum test pool until Ctrl-C.")
+
+    @Option(help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port (0 picks a free one).")
+    var port = 3333
+
+    @Option(name: [.customShort("a"), .customLong("algo")], help: "scrypt or sha256d.")
+    var algorithm = "scrypt"
+
+    @Option(help: "Share difficulty.")
+    var difficulty: Double = 1
+
+    @Option(help: "Seconds between new jobs (0: never).")
+    var jobInterval: Double = 30
+
+    @Option(help: "Only accept this USER:PASS (default: any non-empty user).")
+    var credentials: String?
+
+    func validate() throws {
+        guard AlgorithmRegistryNames.standard.contains(algorithm.lowercased()) else {
+            throw ValidationError("unknown algorithm '\(algorithm)' (known: \(AlgorithmRegistryNames.standard.joined(separator: ", ")))")
+        }
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard difficulty > 0, difficulty.isFinite else { throw ValidationError("--difficulty must be positive") }
+        guard jobInterval >= 0 else { throw ValidationError("--job-interval must not be negative") }
+        if let credentials, !credentials.contains(":") { throw ValidationError("--credentials must be USER:PASS") }
+    }
+
+    func run() async throws {
+        ConsoleLogHandler.bootstrap(level: .info)
+        let logger = Logger(label: "nightminer.testpool")
+        var configuration = TestPoolConfiguration(algorithm: AlgorithmRegistry.standard().algorithm(named: algorithm)!,
+                                                  difficulty: difficulty)
+        configuration.host = host
+        configuration.port = port
+        configuration.jobInterval = jobInterval > 0 ? .milliseconds(Int64(jobInterval * 1000)) : nil
+        if let credentials, let colon = credentials.firstIndex(of: ":") {
+            configuration.credentials = [String(credentials[..<colon]): String(credentials[credentials.index(after: colon)...])]
+        }
+        let pool = TestPoolServer(configuration: configuration, logger: logger)
+        do {
+            try pool.start()
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        print("test pool listening on \(pool.url)")
+        let stop = AsyncStream<Void>.makeStream()
+        let signals = SignalTrap { stop.continuation.finish() }
+        for await _ in stop.stream {}
+        signals.cancel()
+        pool.stop()
+        let stats = pool.statistics
+        print("accepted \(stats.accepted), rejected \(stats.rejectedTotal) (\(stats.rejected.sorted { $0.key < $1.key }.map { "code \($0.key): \($0.value)" }.joined(separator: ", ")))")
+    }
+}
