@@ -387,11 +387,11 @@ public final class StratumClient: Sendable {
 
     private func dump(_ direction: String, _ line: String) {
         guard options.dumpProtocol else { return }
-        logger.info("\(direction == ">" ? "send" : "recv") \(Self.maskPassword(line))")
+        logger.info("\(direction == ">" ? "send" : "recv") \(Self.maskingPassword(in: line))")
     }
 
     /// Replaces the password of a `mining.authorize` line with `***` so it never reaches a log.
-    static func maskPassword(_ line: String) -> String {
+    public static func maskingPassword(in line: String) -> String {
         guard line.contains("mining.authorize"), case .request(let id, let method, var params)? = try? StratumMessage.parse(line),
               method == "mining.authorize", params.count > 1 else { return line }
         params[1] = .string("***")

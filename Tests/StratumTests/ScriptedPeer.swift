@@ -1,0 +1,112 @@
+import Foundation
+import Stratum
+import Synchronization
+
+/// A real TCP peer on loopback that plays a script against the client: the hostile or odd pool in a test.
+final class ScriptedPeer: Sendable {
+    let port: Int
+    private let listener: Int32
+    private let received = Mutex<[String]>([])
+    private let connection = Mutex<Int32>(-1)
+
+    init() throws {
+        (listener, port) = try Socket.listen(host: "127.0.0.1", port: 0)
+    }
+
+    /// Waits for the client to connect (up to 10 s).
+    func accept() throws {
+        for _ in 0..<100 {
+            if let fd = Socket.accept(listener, timeoutMilliseconds: 100), fd >= 0 {
+                connection.withLock { $0 = fd }
+                return
+            }
+        }
+        throw StratumError.connection("client never connected")
+    }
+
+    func send(_ line: String) {
+        let fd = connection.withLock { $0 }
+        _ = Socket.sendAll(fd, line + "\n")
+    }
+
+    /// Reads lines until one calls `method` (up to 10 s); returns its parsed id and params.
+    func expect(_ method: String) throws -> (id: JSONValue, params: [JSONValue]) {
+        let deadline = Date().addingTimeInterval(10)
+        var buffer = [UInt8]()
+        let fd = connection.withLock { $0 }
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 1)
+        defer { chunk.deallocate() }
+        while Date() < deadline {
+            while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = String(decoding: buffer[..<newline], as: UTF8.self)
+                buffer.removeSubrange(...newline)
+                received.withLock { $0.append(line) }
+                if case .request(let id, let name, let params)? = try? StratumMessage.parse(line), name == method {
+                    return (id, params)
+                }
+            }
+            let count = Socket.receive(fd, into: chunk, timeoutMilliseconds: 100)
+            if count < 0 { throw StratumError.connection("client closed while waiting for \(method)") }
+            buffer += chunk[0..<count]
+        }
+        throw StratumError.connection("no \(method) within 10 s")
+    }
+
+    /// Reads lines for `seconds` and returns them.
+    func drain(seconds: Double) -> [String] {
+        let fd = connection.withLock { $0 }
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 1)
+        defer { chunk.deallocate() }
+        var text = [UInt8]()
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            let count = Socket.receive(fd, into: chunk, timeoutMilliseconds: 50)
+            if count < 0 { break }
+            text += chunk[0..<count]
+        }
+        return String(decoding: text, as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+
+    func closeConnection() {
+        connection.withLock { fd in
+            if fd >= 0 { Socket.shutdown(fd); Socket.close(fd); fd = -1 }
+        }
+    }
+
+    func close() {
+        closeConnection()
+        Socket.close(listener)
+    }
+}
+
+/// Collects a client's events on a task so tests can wait for one.
+final class EventRecorder: Sendable {
+    final class Storage: Sendable {
+        let events = Mutex<[StratumEvent]>([])
+    }
+
+    private let storage = Storage()
+
+    init(_ client: StratumClient) {
+        Task { [storage] in
+            for await event in client.events { storage.events.withLock { $0.append(event) } }
+        }
+    }
+
+    /// Waits up to `seconds` for an event that `match` maps to a value.
+    func wait<T>(seconds: Double = 10, _ match: (StratumEvent) -> T?) async throws -> T {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
+        var seen = 0
+        while ContinuousClock.now < deadline {
+            let snapshot = storage.events.withLock { $0 }
+            for event in snapshot[seen...] {
+                if let value = match(event) { return value }
+            }
+            seen = snapshot.count
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw StratumError.connection("expected event did not arrive")
+    }
+
+    var all: [StratumEvent] { storage.events.withLock { $0 } }
+}

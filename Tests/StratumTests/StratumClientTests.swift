@@ -1,0 +1,152 @@
+import ProofOfWork
+import Stratum
+import Testing
+
+/// The client against scripted pools over real loopback TCP: odd reply shapes, hostile lines, refusals.
+@Suite(.serialized) struct StratumClientTests {
+    static let notifyLine = #"{"id":null,"method":"mining.notify","params":["j1","0c859545a3498373a57452fac22eb7113df2a465000543520000000000000000","01000000","ffffffff",[],"20000004","1705ae3a","647025b5",false]}"#
+
+    func makeClient(_ peer: ScriptedPeer, configure: (inout StratumClientOptions) -> Void = { _ in }) throws -> StratumClient {
+        var options = StratumClientOptions(userAgent: "nightminer/test")
+        options.minimumReconnectDelay = .milliseconds(50)
+        options.tickMilliseconds = 50
+        configure(&options)
+        let pool = try PoolEndpoint(url: "stratum+tcp://127.0.0.1:\(peer.port)", user: "worker", password: "hunter2")
+        return StratumClient(pools: [pool], algorithm: SHA256d(), options: options)
+    }
+
+    @Test func survivesHostileLinesAndStillMines() async throws {
+        let peer = try ScriptedPeer()
+        defer { peer.close() }
+        let client = try makeClient(peer)
+        let recorder = EventRecorder(client)
+        let run = Task { await client.run() }
+        defer { client.stop() }
+        try peer.accept()
+        let subscribe = try peer.expect("mining.subscribe")
+        #expect(subscribe.params == [.string("nightminer/test")])
+        // A notify before the subscribe reply is kept and used once subscribed.
+        peer.send(Self.notifyLine)
+        peer.send(#"{"id":\#(subscribe.id.serialized),"result":[[["mining.notify","ae68"]],"01000000",4],"error":null}"#)
+        let authorize = try peer.expect("mining.authorize")
+        #expect(authorize.params == [.string("worker"), .string("hunter2")])
+        // Garbage of every kind, none of which may stop the receive loop.
+        peer.send("this is not json")
+        peer.send(String(repeating: "A", count: 70_000))
+        peer.send(#"{"id":null,"method":"mining.notify","params":["j2","00",1,2,3,4,5,6,7]}"#)
+        peer.send(#"{"id":null,"method":"mining.set_difficulty","params":["high"]}"#)
+        peer.send(#"{"id":null,"method":"mining.set_difficulty","params":[-4]}"#)
+        peer.send(#"{"id":999,"result":true,"error":null}"#)
+        peer.send(#"[1,2,3]"#)
+        peer.send(#"{"id":77,"method":"mining.unknown_thing","params":[]}"#)
+        peer.send(#"{"id":78,"method":"mining.ping","params":[]}"#)
+        peer.send(#"{"id":79,"method":"client.get_version","params":[]}"#)
+        peer.send(#"{"id":\#(authorize.id.serialized),"result":true,"error":null}"#)
+        peer.send(#"{"id":null,"method":"mining.set_difficulty","params":[683]}"#)
+        peer.send(Self.notifyLine.replacingOccurrences(of: "\"j1\"", with: "\"j3\""))
+        let worker = try await recorder.wait { if case .authorized(let worker) = $0 { worker } else { nil } }
+        #expect(worker == "worker")
+        let job = try await recorder.wait { event -> Job? in
+            if case .job(let job, _) = event, job.id == "j3" { job } else { nil }
+        }
+        #expect(job.difficulty == 683)
+        #expect(job.extranonce1 == [1, 0, 0, 0] && job.extranonce2Size == 4)
+        let first = try await recorder.wait { event -> (Job, Bool)? in
+            if case .job(let job, let clean) = event, job.id == "j1" { (job, clean) } else { nil }
+        }
+        #expect(first.1 == true, "the first job after subscribing is clean")
+        let replies = peer.drain(seconds: 0.3)
+        #expect(replies.contains { $0.contains("\"id\":78") && $0.contains("pong") })
+        #expect(replies.contains { $0.contains("\"id\":79") && $0.contains("nightminer/test") })
+        #expect(replies.contains { $0.contains("\"id\":77") && $0.contains("unsupported method") })
+        client.stop()
+        await run.value
+    }
+
+    @Test func changedPrevhashMakesAJobClean() async throws {
+        let peer = try ScriptedPeer()
+        defer { peer.close() }
+        let client = try makeClient(peer)
+        let recorder = EventRecorder(client)
+        let run = Task { await client.run() }
+        try peer.accept()
+        let subscribe = try peer.expect("mining.subscribe")
+        peer.send(#"{"id":\#(subscribe.id.serialized),"result":[[["mining.set_difficulty","a"],["mining.notify","b"]],"0100",2],"error":null}"#)
+        peer.send(Self.notifyLine)
+        peer.send(Self.notifyLine.replacingOccurrences(of: "\"j1\"", with: "\"j2\""))
+        peer.send(Self.notifyLine.replacingOccurrences(of: "\"j1\"", with: "\"j3\"").replacingOccurrences(of: "0c859545", with: "0c859546"))
+        let cleans = try await recorder.wait { _ -> [String: Bool]? in
+            var found = [String: Bool]()
+            for event in recorder.all { if case .job(let job, let clean) = event { found[job.id] = clean } }
+            return found.count == 3 ? found : nil
+        }
+        #expect(cleans == ["j1": false, "j2": false, "j3": true])
+        client.stop()
+        await run.value
+    }
+
+    @Test func refusedAuthorizationIsReportedNotFatal() async throws {
+        let peer = try ScriptedPeer()
+        defer { peer.close() }
+        let client = try makeClient(peer)
+        let recorder = EventRecorder(client)
+        let run = Task { await client.run() }
+        try peer.accept()
+        let subscribe = try peer.expect("mining.subscribe")
+        peer.send(#"{"id":\#(subscribe.id.serialized),"result":[[["mining.notify","b"]],"0100",4],"error":null}"#)
+        let authorize = try peer.expect("mining.authorize")
+        peer.send(#"{"id":\#(authorize.id.serialized),"result":null,"error":[24,"Unauthorized worker",null]}"#)
+        let why = try await recorder.wait { if case .authorizationFailed(let why) = $0 { why } else { nil } }
+        #expect(why.contains("Unauthorized worker") && why.contains("worker"))
+        #expect(!why.contains("hunter2"))
+        _ = try await recorder.wait { if case .disconnected = $0 { true } else { nil } }
+        client.stop()
+        await run.value
+    }
+
+    @Test func unansweredSharesAreLostAfterTheTimeout() async throws {
+        let peer = try ScriptedPeer()
+        defer { peer.close() }
+        let client = try makeClient(peer) { $0.responseTimeout = .milliseconds(300) }
+        let recorder = EventRecorder(client)
+        let run = Task { await client.run() }
+        try peer.accept()
+        let subscribe = try peer.expect("mining.subscribe")
+        peer.send(#"{"id":\#(subscribe.id.serialized),"result":[[["mining.notify","b"]],"0100",4],"error":null}"#)
+        let authorize = try peer.expect("mining.authorize")
+        peer.send(#"{"id":\#(authorize.id.serialized),"result":true,"error":null}"#)
+        _ = try await recorder.wait { if case .authorized = $0 { true } else { nil } }
+        let share = Share(jobID: "j", extranonce2: [0, 0, 0, 1], ntime: 5, nonce: 6, hash: [UInt8](repeating: 0, count: 32), difficulty: 1)
+        let ticket = try #require(client.submit(share))
+        let submitted = try peer.expect("mining.submit")
+        #expect(submitted.params == share.submitParams(worker: "worker"))
+        let lost = try await recorder.wait { if case .shareLost(let lost, _) = $0 { lost } else { nil } }
+        #expect(lost == ticket)
+        client.stop()
+        await run.value
+    }
+
+    @Test func reconnectsAfterThePoolClosesTheConnection() async throws {
+        let peer = try ScriptedPeer()
+        defer { peer.close() }
+        let client = try makeClient(peer)
+        let recorder = EventRecorder(client)
+        let run = Task { await client.run() }
+        try peer.accept()
+        _ = try peer.expect("mining.subscribe")
+        peer.closeConnection()
+        let reason = try await recorder.wait { if case .disconnected(let why) = $0 { why } else { nil } }
+        #expect(reason.contains("closed"))
+        try peer.accept()
+        _ = try peer.expect("mining.subscribe")
+        client.stop()
+        await run.value
+    }
+
+    @Test func protocolDumpsNeverShowThePassword() {
+        let line = #"{"id":2,"method":"mining.authorize","params":["worker","hunter2"]}"#
+        let masked = StratumClient.maskingPassword(in: line)
+        #expect(!masked.contains("hunter2") && masked.contains("worker"))
+        #expect(StratumClient.maskingPassword(in: Self.notifyLine) == Self.notifyLine)
+    }
+}
