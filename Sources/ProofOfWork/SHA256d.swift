@@ -57,7 +57,7 @@ public final class SHA256dScanner: NonceScanner {
     /// Scans nonces; the last state word is checked first so most nonces end after one compare.
     public func scan(from start: UInt32, count: UInt32, target: Target) -> ScanResult {
         let total = Self.clamp(start: start, count: count)
-        let topLimb = target.limbs[7]
+        let topLimb = target.limb(7)
         var done: UInt32 = 0
         while done < total {
             let nonce = start &+ done
@@ -84,7 +84,8 @@ public final class SHA256dScanner: NonceScanner {
     private func meets(_ target: Target) -> Bool {
         for i in stride(from: 7, through: 0, by: -1) {
             let word = state[i].byteSwapped
-            if word != target.limbs[i] { return word < target.limbs[i] }
+            let limb = target.limb(i)
+            if word != limb { return word < limb }
         }
         return true
     }

@@ -167,7 +167,8 @@ public final class ScryptScanner: NonceScanner {
     private func meets(_ target: Target) -> Bool {
         for i in stride(from: 7, through: 0, by: -1) {
             let word = state[i].byteSwapped
-            if word != target.limbs[i] { return word < target.limbs[i] }
+            let limb = target.limb(i)
+            if word != limb { return word < limb }
         }
         return true
     }

@@ -6,8 +6,33 @@
 /// same number most-significant-first, which is why their hashes look byte-reversed and start with zeros.
 /// ``Target`` stores the number as eight 32-bit limbs, limb 0 least significant.
 public struct Target: Sendable, Hashable, CustomStringConvertible {
+    // Plain scalar storage: SIMD values kept alive across suspension points in async code tripped a
+    // Swift 6.3 task-allocator crash ("freed pointer was not the last allocation").
+    private var l0, l1, l2, l3, l4, l5, l6, l7: UInt32
+
     /// Limbs of the 256-bit number, least significant first.
-    public var limbs: SIMD8<UInt32>
+    public var limbs: SIMD8<UInt32> {
+        get { SIMD8(l0, l1, l2, l3, l4, l5, l6, l7) }
+        set {
+            (l0, l1, l2, l3) = (newValue[0], newValue[1], newValue[2], newValue[3])
+            (l4, l5, l6, l7) = (newValue[4], newValue[5], newValue[6], newValue[7])
+        }
+    }
+
+    /// Limb `index` (0 least significant).
+    @inline(__always)
+    public func limb(_ index: Int) -> UInt32 {
+        switch index {
+        case 0: l0
+        case 1: l1
+        case 2: l2
+        case 3: l3
+        case 4: l4
+        case 5: l5
+        case 6: l6
+        default: l7
+        }
+    }
 
     /// The largest target (every hash meets it).
     public static let maximum = Target(limbs: SIMD8(repeating: .max))
@@ -20,7 +45,10 @@ public struct Target: Sendable, Hashable, CustomStringConvertible {
     }()
 
     /// Creates a target from its limbs (least significant first).
-    public init(limbs: SIMD8<UInt32>) { self.limbs = limbs }
+    public init(limbs: SIMD8<UInt32>) {
+        (l0, l1, l2, l3) = (limbs[0], limbs[1], limbs[2], limbs[3])
+        (l4, l5, l6, l7) = (limbs[4], limbs[5], limbs[6], limbs[7])
+    }
 
     /// Creates a target from 32 bytes in hash order (little-endian: byte 0 least significant).
     public init?(littleEndianBytes bytes: [UInt8]) {
@@ -30,7 +58,7 @@ public struct Target: Sendable, Hashable, CustomStringConvertible {
             limbs[i] = UInt32(bytes[4 * i]) | UInt32(bytes[4 * i + 1]) << 8
                 | UInt32(bytes[4 * i + 2]) << 16 | UInt32(bytes[4 * i + 3]) << 24
         }
-        self.limbs = limbs
+        self.init(limbs: limbs)
     }
 
     /// The target for a pool difficulty.
@@ -73,7 +101,7 @@ public struct Target: Sendable, Hashable, CustomStringConvertible {
             limbs[2 * i] = UInt32(truncatingIfNeeded: quotient[i])
             limbs[2 * i + 1] = UInt32(truncatingIfNeeded: quotient[i] >> 32)
         }
-        self.limbs = limbs
+        self.init(limbs: limbs)
     }
 
     /// Whether a 32-byte hash, read little-endian, is at most this target.
@@ -88,7 +116,8 @@ public struct Target: Sendable, Hashable, CustomStringConvertible {
         for i in stride(from: 7, through: 0, by: -1) {
             let word = UInt32(hash[4 * i]) | UInt32(hash[4 * i + 1]) << 8
                 | UInt32(hash[4 * i + 2]) << 16 | UInt32(hash[4 * i + 3]) << 24
-            if word != limbs[i] { return word < limbs[i] }
+            let limb = limb(i)
+            if word != limb { return word < limb }
         }
         return true
     }
@@ -96,7 +125,7 @@ public struct Target: Sendable, Hashable, CustomStringConvertible {
     /// The number as a `Double` (rounded).
     public var doubleValue: Double {
         var value = 0.0
-        for i in stride(from: 7, through: 0, by: -1) { value = value * 4_294_967_296.0 + Double(limbs[i]) }
+        for i in stride(from: 7, through: 0, by: -1) { value = value * 4_294_967_296.0 + Double(limb(i)) }
         return value
     }
 
@@ -116,8 +145,8 @@ public struct Target: Sendable, Hashable, CustomStringConvertible {
 
     /// Numeric comparison of two targets.
     public func isLess(than other: Target) -> Bool {
-        for i in stride(from: 7, through: 0, by: -1) where limbs[i] != other.limbs[i] {
-            return limbs[i] < other.limbs[i]
+        for i in stride(from: 7, through: 0, by: -1) where limb(i) != other.limb(i) {
+            return limb(i) < other.limb(i)
         }
         return false
     }
@@ -126,7 +155,7 @@ public struct Target: Sendable, Hashable, CustomStringConvertible {
     public var hex: String {
         var bytes = [UInt8]()
         for i in stride(from: 7, through: 0, by: -1) {
-            let limb = limbs[i]
+            let limb = limb(i)
             bytes += [UInt8(limb >> 24), UInt8(limb >> 16 & 0xFF), UInt8(limb >> 8 & 0xFF), UInt8(limb & 0xFF)]
         }
         return Hex.encode(bytes)
