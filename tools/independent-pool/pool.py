@@ -379,7 +379,11 @@ class Pool:
                     continue
                 if self.args.verbose:
                     log("%s -> %s" % (conn.name, text))
-                self.dispatch(conn, text)
+                try:
+                    self.dispatch(conn, text)
+                except Exception as e:  # never let one bad line kill the pool or the connection
+                    log("%s: internal error on %r: %r" % (conn.name, text, e))
+                    conn.send({"id": None, "result": None, "error": [E_OTHER, "Internal error", None]})
                 await writer.drain()
         except (ConnectionError, OSError) as e:
             log("%s: %s" % (conn.name, e))
@@ -467,7 +471,7 @@ class Pool:
     def check_share(self, conn: Connection, params) -> dict:
         if not conn.subscribed:
             raise RejectError(E_NOT_SUBSCRIBED, "Not subscribed")
-        if len(params) < 1 or params[0] not in conn.workers:
+        if len(params) < 1 or not isinstance(params[0], str) or params[0] not in conn.workers:
             raise RejectError(E_UNAUTHORIZED, "Unauthorized worker")
         if len(params) != 5 or not all(isinstance(p, str) for p in params):
             raise RejectError(E_OTHER, "Malformed submit: expected 5 string params")
