@@ -205,8 +205,11 @@ public final class Miner: Sendable {
                 status.lastError = why
                 if stop { status.failure = .authorizationRefused(why) }
             }
-            logger.error("\(why)")
-            if stop { self.stop() }
+            if stop {
+                self.stop()
+            } else {
+                logger.error("\(why)")
+            }
         case .job(let job, let clean):
             accept(job, clean: clean)
         case .difficulty(let difficulty):

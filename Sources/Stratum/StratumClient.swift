@@ -258,7 +258,7 @@ public final class StratumClient: Sendable {
             } else {
                 let why = error.isNull ? "result \(result.serialized)" : describe(error: error)
                 let failure = StratumError.authorizationRefused("worker \(worker): \(why)")
-                logger.error("\(failure)")
+                logger.debug("\(failure)")
                 continuation.yield(.authorizationFailed(failure.description))
                 return failure.description
             }

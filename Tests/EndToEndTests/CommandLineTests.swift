@@ -1,0 +1,151 @@
+import Foundation
+import ProofOfWork
+import TestFixtures
+import TestPool
+import Testing
+
+/// The `nightminer` executable as a user runs it: a real process, its exit code and its output.
+@Suite(.serialized) struct CommandLineTests {
+    /// The executable built beside the test bundle.
+    static var binary: URL {
+        let directory = Bundle.main.bundleURL.deletingLastPathComponent()
+        for candidate in [directory, directory.deletingLastPathComponent()] {
+            let url = candidate.appendingPathComponent("nightminer")
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        return URL(fileURLWithPath: ".build/release/nightminer")
+    }
+
+    struct Outcome {
+        var status: Int32
+        var output: String
+        var errors: String
+    }
+
+    /// Runs the executable; sends SIGINT after `interruptAfter` seconds if given; kills it after 60 s.
+    static func run(_ arguments: [String], interruptAfter: Double? = nil) throws -> Outcome {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = OutputCollector(out.fileHandleForReading)
+        let errData = OutputCollector(err.fileHandleForReading)
+        let deadline = Date().addingTimeInterval(60)
+        if let interruptAfter {
+            Thread.sleep(forTimeInterval: interruptAfter)
+            if process.isRunning { kill(process.processIdentifier, SIGINT) }
+        }
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus, output: outData.text, errors: errData.text)
+    }
+
+    /// Reads a pipe to the end on its own thread, so a chatty child never blocks.
+    final class OutputCollector: @unchecked Sendable {
+        private var data = Data()
+        private let lock = NSLock()
+        private let done = DispatchSemaphore(value: 0)
+
+        init(_ handle: FileHandle) {
+            Thread.detachNewThread { [self] in
+                let all = handle.readDataToEndOfFile()
+                lock.withLock { data = all }
+                done.signal()
+            }
+        }
+
+        var text: String {
+            done.wait()
+            return lock.withLock { String(decoding: data, as: UTF8.self) }
+        }
+    }
+
+    @Test func badFlagsExitWithUsageCode64() throws {
+        for arguments in [["--bogus"], [], ["-o", "http://pool:1", "-u", "w"], ["-o", "stratum+tcp://127.0.0.1:1"],
+                          ["-o", "stratum+tcp://127.0.0.1:1", "-u", "w", "-a", "x11"],
+                          ["-o", "stratum+tcp://127.0.0.1:1", "-u", "w", "-t", "0"], ["-O", "nocolon", "-o", "stratum+tcp://h:1"],
+                          ["verify-share", "--notify", "[]"], ["demo", "--threads", "-3"]] {
+            let outcome = try Self.run(arguments)
+            #expect(outcome.status == 64, "\(arguments) exited \(outcome.status)")
+            #expect(outcome.errors.contains("Error:"), "\(arguments): \(outcome.errors)")
+            #expect(!outcome.errors.contains("Fatal error"))
+        }
+    }
+
+    @Test func versionAndHelp() throws {
+        let version = try Self.run(["-v"])
+        #expect(version.status == 0 && version.output.hasPrefix("nightminer "))
+        let help = try Self.run(["mine", "--help"])
+        for flag in ["-o, --url", "-u, --user", "-p, --pass", "-O, --userpass", "-a, --algo", "-B, --background", "-q, --quiet",
+                     "-P, --dump-protocol", "-d, --debug", "-v, --version", "-h, --help", "-t, --threads"] {
+            #expect(help.output.contains(flag), "help lacks \(flag)")
+        }
+    }
+
+    @Test func verifyShareReproducesARealPoolShare() throws {
+        let vector = Vectors.list("stratum_shares")[0]
+        let notify = vector["notify"] as! [String: Any]
+        let params = "[\"job\",\"\(notify["prevhash"]!)\",\"\(notify["coinb1"]!)\",\"\(notify["coinb2"]!)\",[\((notify["merkle_branch"] as! [String]).map { "\"\($0)\"" }.joined(separator: ","))],\"\(notify["version"]!)\",\"\(notify["nbits"]!)\",\"\(notify["ntime"]!)\",true]"
+        let submit = vector["submit"] as! [String: Any]
+        let outcome = try Self.run(["verify-share", "--algo", "sha256d", "--notify", params, "--extranonce1", vector["extranonce1"] as! String,
+                                    "--extranonce2", submit["extranonce2"] as! String, "--ntime", submit["ntime"] as! String,
+                                    "--nonce", submit["nonce"] as! String, "--difficulty", "683", "--json"])
+        #expect(outcome.status == 0, "\(outcome.errors)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [String: Any])
+        #expect(json["header"] as? String == vector["header_hex"] as? String)
+        #expect(json["hash"] as? String == vector["hash_display"] as? String)
+        #expect(json["merkle_root"] as? String == vector["merkle_root_internal_bytes"] as? String)
+        #expect(json["meets_target"] as? Bool == true)
+        #expect(abs((json["share_difficulty"] as? Double ?? 0) - (vector["share_difficulty"] as! Double)) < 1e-6)
+    }
+
+    func mineWithTheCLI(_ algorithm: any ProofOfWork, difficulty: Double) throws {
+        var configuration = TestPoolConfiguration(algorithm: algorithm, difficulty: difficulty)
+        configuration.credentials = ["cli": "secret"]
+        let pool = TestPoolServer(configuration: configuration)
+        try pool.start()
+        defer { pool.stop() }
+        let outcome = try Self.run(["-o", pool.url, "-u", "cli", "-p", "secret", "-a", algorithm.name, "-t", "1", "-P"], interruptAfter: 6)
+        #expect(outcome.status == 0, "exit \(outcome.status): \(outcome.errors)")
+        let stats = pool.statistics
+        #expect(stats.accepted >= 1, "no share accepted; output: \(outcome.output.suffix(2000))")
+        #expect(stats.rejected.isEmpty)
+        #expect(outcome.output.contains("accepted share"))
+        #expect(outcome.output.contains("mining.submit"), "-P shows the protocol")
+        #expect(!outcome.output.contains("secret") && !outcome.errors.contains("secret"), "the password leaked into the output")
+    }
+
+    @Test func minesSHA256dFromTheCommandLine() throws {
+        try mineWithTheCLI(SHA256d(), difficulty: 1.0 / 16384)
+    }
+
+    @Test func minesScryptFromTheCommandLine() throws {
+        try mineWithTheCLI(Scrypt(), difficulty: 0.01)
+    }
+
+    @Test func refusedCredentialsEndTheCommandWithAClearError() throws {
+        var configuration = TestPoolConfiguration(algorithm: SHA256d(), difficulty: 1)
+        configuration.credentials = ["cli": "secret"]
+        let pool = TestPoolServer(configuration: configuration)
+        try pool.start()
+        defer { pool.stop() }
+        let outcome = try Self.run(["-o", pool.url, "-O", "cli:guess", "-a", "sha256d", "-t", "1"])
+        #expect(outcome.status == 1)
+        #expect(outcome.errors.contains("refused mining.authorize"), "\(outcome.errors)")
+        #expect(!outcome.errors.contains("guess"))
+    }
+
+    @Test func demoRunsPoolAndMinerTogether() throws {
+        let outcome = try Self.run(["demo", "-a", "sha256d", "--difficulty", "0.0002", "--seconds", "4", "-t", "1"])
+        #expect(outcome.status == 0, "\(outcome.errors)")
+        #expect(outcome.output.contains("demo finished: the test pool accepted"))
+        #expect(outcome.output.contains("rejected 0"))
+    }
+}
