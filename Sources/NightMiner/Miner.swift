@@ -84,22 +84,32 @@ public final class Miner: Sendable {
         }
         let shares = engine.makeShareStream()
         engine.start(threads: configuration.threads)
+        if stopRequested.load(ordering: .sequentiallyConsistent) {
+            // stop() raced with this start: it may have missed the new share stream.
+            engine.stop()
+            engine.closeShareStream()
+        }
         logger.info("mining \(algorithm.name) on \(configuration.pools[0]) with \(configuration.threads) thread\(configuration.threads == 1 ? "" : "s")")
+        let ticker = configuration.statusInterval.map { interval in
+            Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: interval)
+                    if !Task.isCancelled { self.logger.notice("\(self.statusLine())") }
+                }
+            }
+        }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             group.addTask { for await event in client.events { self.handle(event, client: client) } }
-            group.addTask { for await share in shares { self.submit(share, client: client) } }
-            if let interval = configuration.statusInterval {
-                group.addTask {
-                    while !Task.isCancelled {
-                        try? await Task.sleep(for: interval)
-                        if !Task.isCancelled { self.logger.notice("\(self.statusLine())") }
-                    }
-                }
+            group.addTask {
+                // Ends when stop() closes the share stream, after the shares already found were submitted;
+                // then the client waits briefly for their verdicts before it disconnects.
+                for await share in shares { self.submit(share, client: client) }
+                client.stop(drainingFor: .seconds(3))
             }
-            await group.next()
-            group.cancelAll()
+            await group.waitForAll()
         }
+        ticker?.cancel()
         engine.stop()
         engine.withdrawWork()
         engine.closeShareStream()
@@ -125,10 +135,12 @@ public final class Miner: Sendable {
         if let error = outcome.withLock({ $0 }) { throw error }
     }
 
-    /// Stops mining: closes the pool connection and the hashing threads; ``run()`` returns.
+    /// Stops mining: stops the hashing threads, submits the shares already found, waits up to 3 s for
+    /// the pool's verdicts, then disconnects; ``run()`` returns.
     public func stop() {
         stopRequested.store(true, ordering: .sequentiallyConsistent)
-        client.withLock { $0 }?.stop()
+        engine.stop()
+        engine.closeShareStream()
     }
 
     /// Whether ``run()`` is in progress.

@@ -37,6 +37,8 @@ public final class StratumClient: Sendable {
         var lastLineAt = ContinuousClock.now
         var redirect: (host: String, port: Int, wait: Duration)?
         var reconnectRequested = false
+        /// Set by ``StratumClient/stop(drainingFor:)``: close once no share awaits an answer, or at this time.
+        var drainDeadline: ContinuousClock.Instant?
     }
 
     /// A client for `pools` (tried in order), hashing with `algorithm`.
@@ -69,6 +71,17 @@ public final class StratumClient: Sendable {
     public func stop() {
         stopped.store(true, ordering: .sequentiallyConsistent)
         state.withLock { $0.connection }?.close()
+    }
+
+    /// Stops the client gracefully: waits up to `grace` for the answers to submitted shares, then closes.
+    public func stop(drainingFor grace: Duration) {
+        let connection = state.withLock { state -> LineConnection? in
+            let waiting = state.pending.values.contains { if case .submit = $0.kind { true } else { false } }
+            guard waiting, state.connection != nil else { return nil }
+            state.drainDeadline = .now + grace
+            return state.connection
+        }
+        if connection == nil { stop() }
     }
 
     /// Submits a share; returns its ticket, or nil when not connected and authorized (the share is not sent).
@@ -141,6 +154,7 @@ public final class StratumClient: Sendable {
                                         connectTimeoutMilliseconds: options.connectTimeoutMilliseconds)
         state.withLock { state in
             state.connection = connection
+            state.drainDeadline = nil
             state.subscription = Subscription(algorithm: state.algorithm)
             state.authorizedWorker = nil
             state.pending = [:]
@@ -382,7 +396,17 @@ public final class StratumClient: Sendable {
             }
         }
         if silent { return "nothing received for \(options.silenceTimeout)" }
+        if drainComplete(now: now) { stop() }
         return nil
+    }
+
+    /// Whether a graceful stop may close now: nothing awaits an answer, or the grace period is over.
+    private func drainComplete(now: ContinuousClock.Instant = .now) -> Bool {
+        state.withLock { state in
+            guard let deadline = state.drainDeadline else { return false }
+            let waiting = state.pending.values.contains { if case .submit = $0.kind { true } else { false } }
+            return !waiting || now >= deadline
+        }
     }
 
     private func dump(_ direction: String, _ line: String) {

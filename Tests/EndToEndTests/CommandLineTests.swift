@@ -16,14 +16,19 @@ import Testing
         return URL(fileURLWithPath: ".build/release/nightminer")
     }
 
-    struct Outcome {
+    struct Outcome: Sendable {
         var status: Int32
         var output: String
         var errors: String
     }
 
+    /// Runs the executable off the cooperative pool; see ``runBlocking(_:interruptAfter:)``.
+    static func run(_ arguments: [String], interruptAfter: Double? = nil) async throws -> Outcome {
+        try await offThePool { try runBlocking(arguments, interruptAfter: interruptAfter) }
+    }
+
     /// Runs the executable; sends SIGINT after `interruptAfter` seconds if given; kills it after 60 s.
-    static func run(_ arguments: [String], interruptAfter: Double? = nil) throws -> Outcome {
+    static func runBlocking(_ arguments: [String], interruptAfter: Double? = nil) throws -> Outcome {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -67,34 +72,34 @@ import Testing
         }
     }
 
-    @Test func badFlagsExitWithUsageCode64() throws {
+    @Test func badFlagsExitWithUsageCode64() async throws {
         for arguments in [["--bogus"], [], ["-o", "http://pool:1", "-u", "w"], ["-o", "stratum+tcp://127.0.0.1:1"],
                           ["-o", "stratum+tcp://127.0.0.1:1", "-u", "w", "-a", "x11"],
                           ["-o", "stratum+tcp://127.0.0.1:1", "-u", "w", "-t", "0"], ["-O", "nocolon", "-o", "stratum+tcp://h:1"],
                           ["verify-share", "--notify", "[]"], ["demo", "--threads", "-3"]] {
-            let outcome = try Self.run(arguments)
+            let outcome = try await Self.run(arguments)
             #expect(outcome.status == 64, "\(arguments) exited \(outcome.status)")
             #expect(outcome.errors.contains("Error:"), "\(arguments): \(outcome.errors)")
             #expect(!outcome.errors.contains("Fatal error"))
         }
     }
 
-    @Test func versionAndHelp() throws {
-        let version = try Self.run(["-v"])
+    @Test func versionAndHelp() async throws {
+        let version = try await Self.run(["-v"])
         #expect(version.status == 0 && version.output.hasPrefix("nightminer "))
-        let help = try Self.run(["mine", "--help"])
+        let help = try await Self.run(["mine", "--help"])
         for flag in ["-o, --url", "-u, --user", "-p, --pass", "-O, --userpass", "-a, --algo", "-B, --background", "-q, --quiet",
                      "-P, --dump-protocol", "-d, --debug", "-v, --version", "-h, --help", "-t, --threads"] {
             #expect(help.output.contains(flag), "help lacks \(flag)")
         }
     }
 
-    @Test func verifyShareReproducesARealPoolShare() throws {
+    @Test func verifyShareReproducesARealPoolShare() async throws {
         let vector = Vectors.list("stratum_shares")[0]
         let notify = vector["notify"] as! [String: Any]
         let params = "[\"job\",\"\(notify["prevhash"]!)\",\"\(notify["coinb1"]!)\",\"\(notify["coinb2"]!)\",[\((notify["merkle_branch"] as! [String]).map { "\"\($0)\"" }.joined(separator: ","))],\"\(notify["version"]!)\",\"\(notify["nbits"]!)\",\"\(notify["ntime"]!)\",true]"
         let submit = vector["submit"] as! [String: Any]
-        let outcome = try Self.run(["verify-share", "--algo", "sha256d", "--notify", params, "--extranonce1", vector["extranonce1"] as! String,
+        let outcome = try await Self.run(["verify-share", "--algo", "sha256d", "--notify", params, "--extranonce1", vector["extranonce1"] as! String,
                                     "--extranonce2", submit["extranonce2"] as! String, "--ntime", submit["ntime"] as! String,
                                     "--nonce", submit["nonce"] as! String, "--difficulty", "683", "--json"])
         #expect(outcome.status == 0, "\(outcome.errors)")
@@ -106,13 +111,13 @@ import Testing
         #expect(abs((json["share_difficulty"] as? Double ?? 0) - (vector["share_difficulty"] as! Double)) < 1e-6)
     }
 
-    func mineWithTheCLI(_ algorithm: any ProofOfWork, difficulty: Double) throws {
+    func mineWithTheCLI(_ algorithm: any ProofOfWork, difficulty: Double) async throws {
         var configuration = TestPoolConfiguration(algorithm: algorithm, difficulty: difficulty)
         configuration.credentials = ["cli": "secret"]
         let pool = TestPoolServer(configuration: configuration)
         try pool.start()
         defer { pool.stop() }
-        let outcome = try Self.run(["-o", pool.url, "-u", "cli", "-p", "secret", "-a", algorithm.name, "-t", "1", "-P"], interruptAfter: 6)
+        let outcome = try await Self.run(["-o", pool.url, "-u", "cli", "-p", "secret", "-a", algorithm.name, "-t", "1", "-P"], interruptAfter: 6)
         #expect(outcome.status == 0, "exit \(outcome.status): \(outcome.errors)")
         let stats = pool.statistics
         #expect(stats.accepted >= 1, "no share accepted; output: \(outcome.output.suffix(2000))")
@@ -122,28 +127,28 @@ import Testing
         #expect(!outcome.output.contains("secret") && !outcome.errors.contains("secret"), "the password leaked into the output")
     }
 
-    @Test func minesSHA256dFromTheCommandLine() throws {
-        try mineWithTheCLI(SHA256d(), difficulty: 1.0 / 16384)
+    @Test func minesSHA256dFromTheCommandLine() async throws {
+        try await mineWithTheCLI(SHA256d(), difficulty: 1.0 / 16384)
     }
 
-    @Test func minesScryptFromTheCommandLine() throws {
-        try mineWithTheCLI(Scrypt(), difficulty: 0.01)
+    @Test func minesScryptFromTheCommandLine() async throws {
+        try await mineWithTheCLI(Scrypt(), difficulty: 0.01)
     }
 
-    @Test func refusedCredentialsEndTheCommandWithAClearError() throws {
+    @Test func refusedCredentialsEndTheCommandWithAClearError() async throws {
         var configuration = TestPoolConfiguration(algorithm: SHA256d(), difficulty: 1)
         configuration.credentials = ["cli": "secret"]
         let pool = TestPoolServer(configuration: configuration)
         try pool.start()
         defer { pool.stop() }
-        let outcome = try Self.run(["-o", pool.url, "-O", "cli:guess", "-a", "sha256d", "-t", "1"])
+        let outcome = try await Self.run(["-o", pool.url, "-O", "cli:guess", "-a", "sha256d", "-t", "1"])
         #expect(outcome.status == 1)
         #expect(outcome.errors.contains("refused mining.authorize"), "\(outcome.errors)")
         #expect(!outcome.errors.contains("guess"))
     }
 
-    @Test func demoRunsPoolAndMinerTogether() throws {
-        let outcome = try Self.run(["demo", "-a", "sha256d", "--difficulty", "0.0002", "--seconds", "4", "-t", "1"])
+    @Test func demoRunsPoolAndMinerTogether() async throws {
+        let outcome = try await Self.run(["demo", "-a", "sha256d", "--difficulty", "0.0002", "--seconds", "4", "-t", "1"])
         #expect(outcome.status == 0, "\(outcome.errors)")
         #expect(outcome.output.contains("demo finished: the test pool accepted"))
         #expect(outcome.output.contains("rejected 0"))

@@ -1,5 +1,6 @@
 import ProofOfWork
 import Stratum
+import TestFixtures
 import Testing
 
 /// The client against scripted pools over real loopback TCP: odd reply shapes, hostile lines, refusals.
@@ -22,13 +23,13 @@ import Testing
         let recorder = EventRecorder(client)
         let run = Task { await client.run() }
         defer { client.stop() }
-        try peer.accept()
-        let subscribe = try peer.expect("mining.subscribe")
+        try await offThePool { try peer.accept() }
+        let subscribe = try await offThePool { try peer.expect("mining.subscribe") }
         #expect(subscribe.params == [.string("nightminer/test")])
         // A notify before the subscribe reply is kept and used once subscribed.
         peer.send(Self.notifyLine)
         peer.send(#"{"id":\#(subscribe.id.serialized),"result":[[["mining.notify","ae68"]],"01000000",4],"error":null}"#)
-        let authorize = try peer.expect("mining.authorize")
+        let authorize = try await offThePool { try peer.expect("mining.authorize") }
         #expect(authorize.params == [.string("worker"), .string("hunter2")])
         // Garbage of every kind, none of which may stop the receive loop.
         peer.send("this is not json")
@@ -55,7 +56,7 @@ import Testing
             if case .job(let job, let clean) = event, job.id == "j1" { (job, clean) } else { nil }
         }
         #expect(first.1 == true, "the first job after subscribing is clean")
-        let replies = peer.drain(seconds: 0.3)
+        let replies = try await offThePool { peer.drain(seconds: 0.3) }
         #expect(replies.contains { $0.contains("\"id\":78") && $0.contains("pong") })
         #expect(replies.contains { $0.contains("\"id\":79") && $0.contains("nightminer/test") })
         #expect(replies.contains { $0.contains("\"id\":77") && $0.contains("unsupported method") })
@@ -69,8 +70,8 @@ import Testing
         let client = try makeClient(peer)
         let recorder = EventRecorder(client)
         let run = Task { await client.run() }
-        try peer.accept()
-        let subscribe = try peer.expect("mining.subscribe")
+        try await offThePool { try peer.accept() }
+        let subscribe = try await offThePool { try peer.expect("mining.subscribe") }
         peer.send(#"{"id":\#(subscribe.id.serialized),"result":[[["mining.set_difficulty","a"],["mining.notify","b"]],"0100",2],"error":null}"#)
         peer.send(Self.notifyLine)
         peer.send(Self.notifyLine.replacingOccurrences(of: "\"j1\"", with: "\"j2\""))
@@ -91,10 +92,10 @@ import Testing
         let client = try makeClient(peer)
         let recorder = EventRecorder(client)
         let run = Task { await client.run() }
-        try peer.accept()
-        let subscribe = try peer.expect("mining.subscribe")
+        try await offThePool { try peer.accept() }
+        let subscribe = try await offThePool { try peer.expect("mining.subscribe") }
         peer.send(#"{"id":\#(subscribe.id.serialized),"result":[[["mining.notify","b"]],"0100",4],"error":null}"#)
-        let authorize = try peer.expect("mining.authorize")
+        let authorize = try await offThePool { try peer.expect("mining.authorize") }
         peer.send(#"{"id":\#(authorize.id.serialized),"result":null,"error":[24,"Unauthorized worker",null]}"#)
         let why = try await recorder.wait { if case .authorizationFailed(let why) = $0 { why } else { nil } }
         #expect(why.contains("Unauthorized worker") && why.contains("worker"))
@@ -110,15 +111,15 @@ import Testing
         let client = try makeClient(peer) { $0.responseTimeout = .milliseconds(300) }
         let recorder = EventRecorder(client)
         let run = Task { await client.run() }
-        try peer.accept()
-        let subscribe = try peer.expect("mining.subscribe")
+        try await offThePool { try peer.accept() }
+        let subscribe = try await offThePool { try peer.expect("mining.subscribe") }
         peer.send(#"{"id":\#(subscribe.id.serialized),"result":[[["mining.notify","b"]],"0100",4],"error":null}"#)
-        let authorize = try peer.expect("mining.authorize")
+        let authorize = try await offThePool { try peer.expect("mining.authorize") }
         peer.send(#"{"id":\#(authorize.id.serialized),"result":true,"error":null}"#)
         _ = try await recorder.wait { if case .authorized = $0 { true } else { nil } }
         let share = Share(jobID: "j", extranonce2: [0, 0, 0, 1], ntime: 5, nonce: 6, hash: [UInt8](repeating: 0, count: 32), difficulty: 1)
         let ticket = try #require(client.submit(share))
-        let submitted = try peer.expect("mining.submit")
+        let submitted = try await offThePool { try peer.expect("mining.submit") }
         #expect(submitted.params == share.submitParams(worker: "worker"))
         let lost = try await recorder.wait { if case .shareLost(let lost, _) = $0 { lost } else { nil } }
         #expect(lost == ticket)
@@ -132,13 +133,13 @@ import Testing
         let client = try makeClient(peer)
         let recorder = EventRecorder(client)
         let run = Task { await client.run() }
-        try peer.accept()
-        _ = try peer.expect("mining.subscribe")
+        try await offThePool { try peer.accept() }
+        _ = try await offThePool { try peer.expect("mining.subscribe") }
         peer.closeConnection()
         let reason = try await recorder.wait { if case .disconnected(let why) = $0 { why } else { nil } }
         #expect(reason.contains("closed"))
-        try peer.accept()
-        _ = try peer.expect("mining.subscribe")
+        try await offThePool { try peer.accept() }
+        _ = try await offThePool { try peer.expect("mining.subscribe") }
         client.stop()
         await run.value
     }
