@@ -14,14 +14,15 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
-        .target(name: "ProofOfWork"),
-        .target(name: "Stratum", dependencies: ["ProofOfWork", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "MiningEngine", dependencies: ["ProofOfWork", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "TestPool", dependencies: ["Stratum", "ProofOfWork", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Guarded"),
+        .target(name: "ProofOfWork", dependencies: ["Guarded"]),
+        .target(name: "Stratum", dependencies: ["ProofOfWork", "Guarded", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "MiningEngine", dependencies: ["ProofOfWork", "Guarded", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "TestPool", dependencies: ["Stratum", "ProofOfWork", "Guarded", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "NightMiner",
             dependencies: [
-                "ProofOfWork", "Stratum", "MiningEngine", "TestPool",
+                "ProofOfWork", "Stratum", "MiningEngine", "TestPool", "Guarded",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
@@ -33,8 +34,8 @@ let package = Package(
             ]),
         .target(name: "TestFixtures", path: "Tests/TestFixtures", exclude: ["vectors.json"]),
         .testTarget(name: "ProofOfWorkTests", dependencies: ["ProofOfWork", "TestFixtures"]),
-        .testTarget(name: "StratumTests", dependencies: ["Stratum", "ProofOfWork", "TestFixtures"]),
-        .testTarget(name: "MiningEngineTests", dependencies: ["MiningEngine", "ProofOfWork"]),
+        .testTarget(name: "StratumTests", dependencies: ["Stratum", "ProofOfWork", "TestFixtures", "Guarded"]),
+        .testTarget(name: "MiningEngineTests", dependencies: ["MiningEngine", "ProofOfWork", "Guarded"]),
         .testTarget(name: "EndToEndTests", dependencies: ["NightMiner", "TestPool", "Stratum", "ProofOfWork", "TestFixtures"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,3 +1,4 @@
+import Guarded
 import Synchronization
 
 /// Hashes per second over the last 10 s, 60 s and 15 min, in total and per thread.
@@ -27,7 +28,7 @@ public final class HashrateMeter: Sendable {
         var counts: [UInt64]
     }
 
-    private let history = Mutex<[Sample]>([])
+    private let history = Locked<[Sample]>([])
     private let capacity = 960
 
     /// An empty meter.

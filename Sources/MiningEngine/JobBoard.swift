@@ -1,3 +1,4 @@
+import Guarded
 import ProofOfWork
 import Synchronization
 
@@ -31,7 +32,7 @@ final class JobBoard: Sendable {
     }
 
     let epoch = Atomic<UInt64>(0)
-    private let current = Mutex<Assignment?>(nil)
+    private let current = Locked<Assignment?>(nil)
 
     /// Replaces the work; every thread switches at its next batch.
     func publish(_ work: MiningWork) {

@@ -1,3 +1,4 @@
+import Guarded
 import Foundation
 import Logging
 import ProofOfWork
@@ -13,7 +14,7 @@ import Synchronization
 ///   before it is put on the share stream (``makeShareStream()``); one that fails is counted as invalid and dropped.
 public final class MiningEngine: Sendable {
     /// Where verified shares go; set with ``setShareSink(_:)``.
-    private let sink = Mutex<AsyncStream<FoundShare>.Continuation?>(nil)
+    private let sink = Locked<AsyncStream<FoundShare>.Continuation?>(nil)
     /// The share tally (the ``Miner`` records pool verdicts here).
     public let ledger = ShareLedger()
     /// Hash rates.
@@ -21,7 +22,7 @@ public final class MiningEngine: Sendable {
 
     private let board = JobBoard()
     private let logger: Logger
-    private let control = Mutex<Control>(Control())
+    private let control = Locked<Control>(Control())
     private let generation = Atomic<UInt64>(0)
     private let liveThreads = Atomic<Int>(0)
 

@@ -1,3 +1,4 @@
+import Guarded
 import Synchronization
 
 /// Counts of what happened to shares.
@@ -23,7 +24,7 @@ public struct ShareStatistics: Sendable, Equatable {
 
 /// The running tally of shares, safe to update from any thread.
 public final class ShareLedger: Sendable {
-    private let statistics = Mutex(ShareStatistics())
+    private let statistics = Locked(ShareStatistics())
 
     /// An empty ledger.
     public init() {}

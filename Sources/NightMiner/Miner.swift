@@ -1,3 +1,4 @@
+import Guarded
 import Dispatch
 import Logging
 import MiningEngine
@@ -15,10 +16,10 @@ public final class Miner: Sendable {
     public let registry: AlgorithmRegistry
     /// The hashing engine (its ledger holds the share counts).
     public let engine: MiningEngine
-    private let configuration: Mutex<MinerConfiguration>
+    private let configuration: Locked<MinerConfiguration>
     private let logger: Logger
-    private let status = Mutex(Status())
-    private let client = Mutex<StratumClient?>(nil)
+    private let status = Locked(Status())
+    private let client = Locked<StratumClient?>(nil)
     private let stopRequested = Atomic<Bool>(false)
 
     private struct Status: Sendable {
@@ -51,7 +52,7 @@ public final class Miner: Sendable {
                 logger: Logger = Logger(label: "nightminer")) throws(MinerError) {
         try Self.validate(configuration, registry: registry)
         self.registry = registry
-        self.configuration = Mutex(configuration)
+        self.configuration = Locked(configuration)
         self.logger = logger
         engine = MiningEngine(logger: logger)
     }
@@ -125,7 +126,7 @@ public final class Miner: Sendable {
 
     /// Runs ``run()`` on the calling thread until it ends.
     public func runBlocking() throws {
-        let outcome = Mutex<(any Error)?>(nil)
+        let outcome = Locked<(any Error)?>(nil)
         let done = DispatchSemaphore(value: 0)
         Task {
             do { try await self.run() } catch { outcome.withLock { $0 = error } }
@@ -218,6 +219,7 @@ public final class Miner: Sendable {
                 if stop { status.failure = .authorizationRefused(why) }
             }
             if stop {
+                client.stop()
                 self.stop()
             } else {
                 logger.error("\(why)")

@@ -1,3 +1,4 @@
+import Guarded
 import Synchronization
 
 /// Proof-of-work algorithms by name.
@@ -5,10 +6,10 @@ import Synchronization
 /// Each miner, pool or tool owns its registry (there is no global one): start from ``standard()`` and
 /// ``register(_:)`` your own algorithms. Lookups are case-insensitive.
 public final class AlgorithmRegistry: Sendable {
-    private let algorithms: Mutex<[String: any ProofOfWork]>
+    private let algorithms: Locked<[String: any ProofOfWork]>
 
     /// An empty registry.
-    public init() { algorithms = Mutex([:]) }
+    public init() { algorithms = Locked([:]) }
 
     /// A registry holding the built-in algorithms, ``SHA256d`` and ``Scrypt``.
     public static func standard() -> AlgorithmRegistry {

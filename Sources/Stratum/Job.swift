@@ -1,3 +1,4 @@
+import Guarded
 import Synchronization
 import ProofOfWork
 
@@ -28,7 +29,7 @@ public final class Job: Sendable {
 
     private let stopped = Atomic<Bool>(false)
     private let hashes = Atomic<UInt64>(0)
-    private let started = Mutex<ContinuousClock.Instant?>(nil)
+    private let started = Locked<ContinuousClock.Instant?>(nil)
 
     /// The job ID.
     public var id: String { notification.jobID }

@@ -1,3 +1,4 @@
+import Guarded
 import Foundation
 import Synchronization
 
@@ -25,7 +26,7 @@ public final class LineConnection: Sendable {
     /// The reader's events, ending after ``Event/closed(_:)``.
     public let events: AsyncStream<Event>
     private let continuation: AsyncStream<Event>.Continuation
-    private let descriptor = Mutex<Int32>(-1)
+    private let descriptor = Locked<Int32>(-1)
     private let closing = Atomic<Bool>(false)
 
     /// Starts connecting to `host:port` on a new thread.

@@ -1,3 +1,4 @@
+import Guarded
 import Foundation
 import Logging
 import ProofOfWork
@@ -14,7 +15,7 @@ public final class StratumClient: Sendable {
     private let continuation: AsyncStream<StratumEvent>.Continuation
     private let options: StratumClientOptions
     private let logger: Logger
-    private let state: Mutex<State>
+    private let state: Locked<State>
     private let nextRequestID = Atomic<Int64>(1)
     private let stopped = Atomic<Bool>(false)
 
@@ -48,7 +49,7 @@ public final class StratumClient: Sendable {
         (events, continuation) = AsyncStream.makeStream(of: StratumEvent.self, bufferingPolicy: .unbounded)
         self.options = options
         self.logger = logger
-        state = Mutex(State(pools: pools, algorithm: algorithm, subscription: Subscription(algorithm: algorithm)))
+        state = Locked(State(pools: pools, algorithm: algorithm, subscription: Subscription(algorithm: algorithm)))
     }
 
     /// The pool currently in use (or about to be tried).

@@ -1,3 +1,4 @@
+import Guarded
 import Foundation
 import Logging
 import ProofOfWork
@@ -10,15 +11,15 @@ public final class TestPoolServer: Sendable {
     /// The configuration it was started with.
     public let configuration: TestPoolConfiguration
     private let logger: Logger
-    private let state: Mutex<State>
-    private let listener = Mutex<Int32>(-1)
+    private let state: Locked<State>
+    private let listener = Locked<Int32>(-1)
     private let running = Atomic<Bool>(false)
     private let boundPort = Atomic<Int>(0)
 
     private final class Client: Sendable {
         let connection: LineConnection
         let extranonce1: [UInt8]
-        let session = Mutex(Session())
+        let session = Locked(Session())
         init(connection: LineConnection, extranonce1: [UInt8]) {
             self.connection = connection
             self.extranonce1 = extranonce1
@@ -48,7 +49,7 @@ public final class TestPoolServer: Sendable {
     public init(configuration: TestPoolConfiguration, logger: Logger = Logger(label: "nightminer.testpool")) {
         self.configuration = configuration
         self.logger = logger
-        state = Mutex(State(difficulty: configuration.difficulty))
+        state = Locked(State(difficulty: configuration.difficulty))
     }
 
     /// The port it listens on (after ``start()``).

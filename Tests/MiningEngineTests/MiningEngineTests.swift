@@ -1,3 +1,4 @@
+import Guarded
 import MiningEngine
 import ProofOfWork
 import Synchronization
@@ -17,7 +18,7 @@ import Testing
 
     /// Collects shares from a stream until `count` arrived or `seconds` passed.
     final class Found: Sendable {
-        let shares = Mutex<[FoundShare]>([])
+        let shares = Locked<[FoundShare]>([])
     }
 
     static func collect(_ stream: AsyncStream<FoundShare>, count: Int, seconds: Double = 20) async -> [FoundShare] {
@@ -119,9 +120,15 @@ import Testing
         let engine = MiningEngine()
         engine.publish(Self.work("d", target: Target(difficulty: 1e12)!))
         engine.start(threads: 2)
-        try await Task.sleep(for: .milliseconds(200))
+        let deadline = ContinuousClock.now + .seconds(30)
+        while engine.hashCounts.contains(0), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
         engine.withdrawWork()
-        try await Task.sleep(for: .milliseconds(100))
+        // Once a thread has adopted the new epoch it has counted its last batch.
+        while ContinuousClock.now < deadline {
+            let epochs = engine.epochs
+            if epochs.threads.allSatisfy({ $0 == epochs.board }) { break }
+            try await Task.sleep(for: .milliseconds(5))
+        }
         let before = engine.hashCounts.reduce(0, +)
         try await Task.sleep(for: .milliseconds(200))
         #expect(engine.hashCounts.reduce(0, +) == before)

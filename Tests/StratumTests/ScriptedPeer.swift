@@ -1,3 +1,4 @@
+import Guarded
 import Foundation
 import Stratum
 import Synchronization
@@ -6,8 +7,8 @@ import Synchronization
 final class ScriptedPeer: Sendable {
     let port: Int
     private let listener: Int32
-    private let received = Mutex<[String]>([])
-    private let connection = Mutex<Int32>(-1)
+    private let received = Locked<[String]>([])
+    private let connection = Locked<Int32>(-1)
 
     init() throws {
         (listener, port) = try Socket.listen(host: "127.0.0.1", port: 0)
@@ -82,7 +83,7 @@ final class ScriptedPeer: Sendable {
 /// Collects a client's events on a task so tests can wait for one.
 final class EventRecorder: Sendable {
     final class Storage: Sendable {
-        let events = Mutex<[StratumEvent]>([])
+        let events = Locked<[StratumEvent]>([])
     }
 
     private let storage = Storage()
