@@ -111,6 +111,26 @@ import Testing
         #expect(abs((json["share_difficulty"] as? Double ?? 0) - (vector["share_difficulty"] as! Double)) < 1e-6)
     }
 
+    /// Bitcoin's genesis block as a stratum job: its real coinbase transaction split around an 8-byte
+    /// extranonce, no merkle branch (the block has one transaction).
+    @Test func verifyShareReproducesTheBitcoinGenesisBlock() async throws {
+        let coinbase = "01000000010000000000000000000000000000000000000000000000000000000000000000ffffffff4d04ffff001d0104455468652054696d65732030332f4a616e2f32303039204368616e63656c6c6f72206f6e206272696e6b206f66207365636f6e64206261696c6f757420666f722062616e6b73ffffffff0100f2052a01000000434104678afdb0fe5548271967f1a67130b7105cd6a828e03909a67962e0ea1f61deb649f6bc3f4cef38c4f35504e51ec112de5c384df7ba0b8d578a4c702b6bf11d5fac00000000"
+        let split = coinbase.index(coinbase.startIndex, offsetBy: 100)
+        let extranonceEnd = coinbase.index(split, offsetBy: 16)
+        let genesis = Vectors.list("sha256d_headers")[0]
+        let notify = "[\"genesis\",\"\(String(repeating: "0", count: 64))\",\"\(coinbase[..<split])\",\"\(coinbase[extranonceEnd...])\",[],\"00000001\",\"1d00ffff\",\"495fab29\",true]"
+        let outcome = try await Self.run(["verify-share", "--algo", "sha256d", "--notify", notify,
+                                          "--extranonce1", String(coinbase[split..<coinbase.index(split, offsetBy: 8)]),
+                                          "--extranonce2", String(coinbase[coinbase.index(split, offsetBy: 8)..<extranonceEnd]),
+                                          "--ntime", "495fab29", "--nonce", "7c2bac1d", "--json"])
+        #expect(outcome.status == 0, "\(outcome.errors)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [String: Any])
+        #expect(json["coinbase_hash"] as? String == "4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b")
+        #expect(json["header"] as? String == genesis["header_hex"] as? String)
+        #expect(json["hash"] as? String == genesis["hash"] as? String)
+        #expect(json["meets_target"] as? Bool == true)
+    }
+
     func mineWithTheCLI(_ algorithm: any ProofOfWork, difficulty: Double) async throws {
         var configuration = TestPoolConfiguration(algorithm: algorithm, difficulty: difficulty)
         configuration.credentials = ["cli": "secret"]
@@ -145,6 +165,15 @@ import Testing
         #expect(outcome.status == 1)
         #expect(outcome.errors.contains("refused mining.authorize"), "\(outcome.errors)")
         #expect(!outcome.errors.contains("guess"))
+    }
+
+    @Test func benchmarkPrintsAHashrate() async throws {
+        let outcome = try await Self.run(["benchmark", "-a", "sha256d", "-t", "2", "--seconds", "1", "--json"])
+        #expect(outcome.status == 0, "\(outcome.errors)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [String: Any])
+        #expect((json["hashrate"] as? Double ?? 0) > 0)
+        #expect((json["per_thread"] as? [Double])?.count == 2)
+        #expect(json["kernel"] as? String == "SHA256dScanner")
     }
 
     @Test func demoRunsPoolAndMinerTogether() async throws {

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import MiningEngine
+import NightMiner
+import ProofOfWork
+import Stratum
+
+/// `nightminer benchmark`: hashes a synthetic job without a pool and prints the hashrate.
+struct BenchmarkCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "benchmark",
+        abstract: "Measure the hashrate on a synthetic job (no pool needed).")
+
+    @Option(name: [.customShort("a"), .customLong("algo")], help: "scrypt or sha256d.")
+    var algorithm = "scrypt"
+
+    @Option(name: [.customShort("t"), .customLong("threads")], help: "Hashing threads (default: one per core).")
+    var threads: Int?
+
+    @Option(help: "Seconds to measure (after a 0.5 s warm-up).")
+    var seconds: Double = 10
+
+    @Flag(help: "Print JSON (hashrate in H/s).")
+    var json = false
+
+    func validate() throws {
+        guard AlgorithmRegistryNames.standard.contains(algorithm.lowercased()) else {
+            throw ValidationError("unknown algorithm '\(algorithm)' (known: \(AlgorithmRegistryNames.standard.joined(separator: ", ")))")
+        }
+        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024") }
+        guard seconds > 0, seconds <= 3600 else { throw ValidationError("--seconds must be between 0 and 3600") }
+    }
+
+    func run() async throws {
+        ConsoleLogHandler.bootstrap(level: .warning)
+        let algorithm = AlgorithmRegistry.standard().algorithm(named: algorithm)!
+        let result = await Benchmark.run(algorithm: algorithm, threads: threads ?? MiningEngine.defaultThreadCount, seconds: seconds)
+        if json {
+            let object = JSONValue.object([
+                "algorithm": .string(result.algorithm), "kernel": .string(result.kernel), "threads": .number(Double(result.threads)),
+                "seconds": .number(result.seconds), "hashrate": .number(result.hashrate),
+                "per_thread": .array(result.perThread.map { .number($0) }),
+            ])
+            print(object.serialized)
+        } else {
+            print("\(result.algorithm) (\(result.kernel)), \(result.threads) thread\(result.threads == 1 ? "" : "s"), \(String(format: "%.1f", result.seconds)) s")
+            for (index, rate) in result.perThread.enumerated() { print("  thread \(index): \(Miner.formatRate(rate))") }
+            print("  total:    \(Miner.formatRate(result.hashrate))")
+        }
+    }
+}
