@@ -55,7 +55,6 @@ struct TestPoolCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
-        print("test pool listening on \(pool.url)")
         let stop = AsyncStream<Void>.makeStream()
         let signals = SignalTrap { stop.continuation.finish() }
         for await _ in stop.stream {}
