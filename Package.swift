@@ -15,20 +15,23 @@ let package = Package(
     ],
     targets: [
         .target(name: "Guarded"),
+        .target(name: "JSON"),
+        .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
+        .target(name: "ControlAPI", dependencies: ["CMicroHTTPD", "Guarded", "JSON"]),
         .target(name: "ProofOfWork", dependencies: ["Guarded"]),
-        .target(name: "Stratum", dependencies: ["ProofOfWork", "Guarded", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Stratum", dependencies: ["ProofOfWork", "Guarded", "JSON", .product(name: "Logging", package: "swift-log")]),
         .target(name: "MiningEngine", dependencies: ["ProofOfWork", "Guarded", .product(name: "Logging", package: "swift-log")]),
         .target(name: "TestPool", dependencies: ["Stratum", "ProofOfWork", "Guarded", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "NightMiner",
             dependencies: [
-                "ProofOfWork", "Stratum", "MiningEngine", "TestPool", "Guarded",
+                "ProofOfWork", "Stratum", "MiningEngine", "TestPool", "Guarded", "ControlAPI",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
             name: "nightminer",
             dependencies: [
-                "NightMiner", "Stratum", "ProofOfWork", "MiningEngine", "TestPool",
+                "NightMiner", "Stratum", "ProofOfWork", "MiningEngine", "TestPool", "ControlAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -36,7 +39,8 @@ let package = Package(
         .testTarget(name: "ProofOfWorkTests", dependencies: ["ProofOfWork", "TestFixtures"]),
         .testTarget(name: "StratumTests", dependencies: ["Stratum", "ProofOfWork", "TestFixtures", "Guarded"]),
         .testTarget(name: "MiningEngineTests", dependencies: ["MiningEngine", "ProofOfWork", "Guarded"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["NightMiner", "TestPool", "Stratum", "ProofOfWork", "TestFixtures"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["NightMiner", "TestPool", "Stratum", "ProofOfWork", "TestFixtures", "ControlAPI"]),
+        .testTarget(name: "ControlAPITests", dependencies: ["ControlAPI", "JSON", "TestFixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

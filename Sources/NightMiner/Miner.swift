@@ -124,6 +124,27 @@ public final class Miner: Sendable {
         if let failure { throw failure }
     }
 
+    /// Applies a new configuration; while running, a change of pools, credentials or algorithm reconnects
+    /// and a change of thread count restarts the hashing threads. Share statistics are kept.
+    public func update(_ newConfiguration: MinerConfiguration) throws(MinerError) {
+        try Self.validate(newConfiguration, registry: registry)
+        let old = configuration.withLock { configuration -> MinerConfiguration in
+            let old = configuration
+            configuration = newConfiguration
+            return old
+        }
+        guard isRunning, let client = client.withLock({ $0 }) else { return }
+        if old.pools != newConfiguration.pools || old.algorithm != newConfiguration.algorithm,
+           let algorithm = registry.algorithm(named: newConfiguration.algorithm) {
+            logger.notice("reconnecting with the new pool settings (\(newConfiguration.pools[0]), \(algorithm.name))")
+            client.reconfigure(pools: newConfiguration.pools, algorithm: algorithm)
+        }
+        if old.threads != newConfiguration.threads { engine.start(threads: newConfiguration.threads) }
+    }
+
+    /// The configuration in force.
+    public var currentConfiguration: MinerConfiguration { configuration.withLock { $0 } }
+
     /// Runs ``run()`` on the calling thread until it ends.
     public func runBlocking() throws {
         let outcome = Locked<(any Error)?>(nil)

@@ -1,11 +1,27 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// Prints log records as `[YYYY-MM-DD HH:MM:SS] message` lines, like the original nightminer.
 /// Errors and warnings go to standard error, everything else to standard output.
 struct ConsoleLogHandler: LogHandler {
-    var logLevel: Logger.Level
+    /// The level every handler of the process reads, changeable at run time (`PATCH /config`).
+    final class SharedLevel: Sendable {
+        private let raw: Atomic<Int>
+        init(_ level: Logger.Level) { raw = Atomic(Logger.Level.allCases.firstIndex(of: level) ?? 2) }
+        var level: Logger.Level {
+            get { Logger.Level.allCases[raw.load(ordering: .relaxed)] }
+            set { raw.store(Logger.Level.allCases.firstIndex(of: newValue) ?? 2, ordering: .relaxed) }
+        }
+    }
+
+    let shared: SharedLevel
     var metadata: Logger.Metadata = [:]
+
+    var logLevel: Logger.Level {
+        get { shared.level }
+        set { shared.level = newValue }
+    }
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
@@ -34,8 +50,11 @@ struct ConsoleLogHandler: LogHandler {
         }
     }
 
-    /// Installs the handler for the whole process at `level`.
-    static func bootstrap(level: Logger.Level) {
-        LoggingSystem.bootstrap { _ in ConsoleLogHandler(logLevel: level) }
+    /// Installs the handler for the whole process at `level`; returns the level holder to change it later.
+    @discardableResult
+    static func bootstrap(level: Logger.Level) -> SharedLevel {
+        let shared = SharedLevel(level)
+        LoggingSystem.bootstrap { _ in ConsoleLogHandler(shared: shared) }
+        return shared
     }
 }

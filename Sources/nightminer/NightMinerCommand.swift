@@ -15,7 +15,7 @@ struct NightMinerCommand: AsyncParsableCommand {
             Mine:  nightminer -o stratum+tcp://HOST:PORT -u WORKER -p PASSWORD [-a scrypt|sha256d] [-t THREADS]
             Try it without a pool:  nightminer demo
             """,
-        subcommands: [Mine.self, Demo.self, TestPoolCommand.self, VerifyShare.self, BenchmarkCommand.self],
+        subcommands: [Mine.self, Serve.self, Demo.self, TestPoolCommand.self, VerifyShare.self, BenchmarkCommand.self],
         defaultSubcommand: Mine.self,
         helpNames: [.short, .long])
 }

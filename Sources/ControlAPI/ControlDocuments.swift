@@ -1,0 +1,309 @@
+/// The JSON documents of the control API (see `openapi.yaml`). Field names are stable: add, never rename.
+
+/// `GET /stats`.
+public struct StatsDocument: Sendable, Encodable {
+    /// `mining`, `connecting` or `stopped`.
+    public var state: String
+    /// Seconds since mining started (0 when stopped).
+    public var uptimeSeconds: Double
+    /// Algorithm name.
+    public var algorithm: String
+    /// The hashing kernel.
+    public var kernel: String
+    /// Hashing threads running.
+    public var threads: Int
+    /// Hash rates in H/s.
+    public var hashrate: Hashrate
+    /// Share counts.
+    public var shares: Shares
+    /// The current job, or null.
+    public var job: Job?
+    /// The pool connection.
+    public var pool: Pool
+
+    /// Hash rates.
+    public struct Hashrate: Sendable, Encodable {
+        /// Last 10 s.
+        public var tenSeconds: Double
+        /// Last 60 s.
+        public var oneMinute: Double
+        /// Last 15 min.
+        public var fifteenMinutes: Double
+        /// Each thread, last 10 s.
+        public var perThread: [Double]
+        /// Hashes since the process started.
+        public var totalHashes: UInt64
+        /// Creates the section.
+        public init(tenSeconds: Double, oneMinute: Double, fifteenMinutes: Double, perThread: [Double], totalHashes: UInt64) {
+            self.tenSeconds = tenSeconds
+            self.oneMinute = oneMinute
+            self.fifteenMinutes = fifteenMinutes
+            self.perThread = perThread
+            self.totalHashes = totalHashes
+        }
+        enum CodingKeys: String, CodingKey {
+            case tenSeconds = "10s", oneMinute = "60s", fifteenMinutes = "15m", perThread = "per_thread", totalHashes = "total_hashes"
+        }
+    }
+
+    /// Share counts.
+    public struct Shares: Sendable, Encodable {
+        /// Accepted by the pool.
+        public var accepted: UInt64
+        /// Rejected, by reason.
+        public var rejected: [String: UInt64]
+        /// Rejected in total.
+        public var rejectedTotal: UInt64
+        /// Dropped as stale before submission.
+        public var stale: UInt64
+        /// Never answered or not sent.
+        public var lost: UInt64
+        /// Refused by the miner's own re-check.
+        public var invalid: UInt64
+        /// Sum of pool difficulty over accepted shares.
+        public var acceptedDifficulty: Double
+        /// Highest share difficulty found.
+        public var bestShareDifficulty: Double
+        /// Creates the section.
+        public init(accepted: UInt64, rejected: [String: UInt64], rejectedTotal: UInt64, stale: UInt64, lost: UInt64,
+                    invalid: UInt64, acceptedDifficulty: Double, bestShareDifficulty: Double) {
+            self.accepted = accepted
+            self.rejected = rejected
+            self.rejectedTotal = rejectedTotal
+            self.stale = stale
+            self.lost = lost
+            self.invalid = invalid
+            self.acceptedDifficulty = acceptedDifficulty
+            self.bestShareDifficulty = bestShareDifficulty
+        }
+        enum CodingKeys: String, CodingKey {
+            case accepted, rejected, stale, lost, invalid
+            case rejectedTotal = "rejected_total", acceptedDifficulty = "accepted_difficulty", bestShareDifficulty = "best_share_difficulty"
+        }
+    }
+
+    /// The current job.
+    public struct Job: Sendable, Encodable {
+        /// Job ID.
+        public var id: String
+        /// Seconds since it arrived.
+        public var ageSeconds: Double
+        /// Share difficulty in force.
+        public var difficulty: Double
+        /// Share target, 64 hex digits, most significant first.
+        public var target: String
+        /// Whether it voided older jobs.
+        public var clean: Bool
+        /// extranonce2 size in bytes.
+        public var extranonce2Size: Int
+        /// Creates the section.
+        public init(id: String, ageSeconds: Double, difficulty: Double, target: String, clean: Bool, extranonce2Size: Int) {
+            self.id = id
+            self.ageSeconds = ageSeconds
+            self.difficulty = difficulty
+            self.target = target
+            self.clean = clean
+            self.extranonce2Size = extranonce2Size
+        }
+        enum CodingKeys: String, CodingKey {
+            case id, difficulty, target, clean
+            case ageSeconds = "age_seconds", extranonce2Size = "extranonce2_size"
+        }
+    }
+
+    /// The pool connection.
+    public struct Pool: Sendable, Encodable {
+        /// The active pool's id.
+        public var id: Int?
+        /// URL.
+        public var url: String
+        /// Worker name.
+        public var user: String
+        /// Subscribed and authorized.
+        public var connected: Bool
+        /// Seconds since connected, or null.
+        public var connectedForSeconds: Double?
+        /// Round trip of the last answered share in milliseconds, or null.
+        public var lastShareRoundTripMs: Double?
+        /// The last connection problem, or null.
+        public var lastError: String?
+        /// Creates the section.
+        public init(id: Int?, url: String, user: String, connected: Bool, connectedForSeconds: Double?,
+                    lastShareRoundTripMs: Double?, lastError: String?) {
+            self.id = id
+            self.url = url
+            self.user = user
+            self.connected = connected
+            self.connectedForSeconds = connectedForSeconds
+            self.lastShareRoundTripMs = lastShareRoundTripMs
+            self.lastError = lastError
+        }
+        enum CodingKeys: String, CodingKey {
+            case id, url, user, connected
+            case connectedForSeconds = "connected_for_seconds", lastShareRoundTripMs = "last_share_round_trip_ms", lastError = "last_error"
+        }
+        /// Writes nulls explicitly so the document always has the same keys.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(url, forKey: .url)
+            try container.encode(user, forKey: .user)
+            try container.encode(connected, forKey: .connected)
+            try container.encode(connectedForSeconds, forKey: .connectedForSeconds)
+            try container.encode(lastShareRoundTripMs, forKey: .lastShareRoundTripMs)
+            try container.encode(lastError, forKey: .lastError)
+        }
+    }
+
+    /// Creates the document.
+    public init(state: String, uptimeSeconds: Double, algorithm: String, kernel: String, threads: Int, hashrate: Hashrate,
+                shares: Shares, job: Job?, pool: Pool) {
+        self.state = state
+        self.uptimeSeconds = uptimeSeconds
+        self.algorithm = algorithm
+        self.kernel = kernel
+        self.threads = threads
+        self.hashrate = hashrate
+        self.shares = shares
+        self.job = job
+        self.pool = pool
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case state, algorithm, kernel, threads, hashrate, shares, job, pool
+        case uptimeSeconds = "uptime_seconds"
+    }
+
+    /// Writes `job: null` explicitly.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(state, forKey: .state)
+        try container.encode(uptimeSeconds, forKey: .uptimeSeconds)
+        try container.encode(algorithm, forKey: .algorithm)
+        try container.encode(kernel, forKey: .kernel)
+        try container.encode(threads, forKey: .threads)
+        try container.encode(hashrate, forKey: .hashrate)
+        try container.encode(shares, forKey: .shares)
+        try container.encode(job, forKey: .job)
+        try container.encode(pool, forKey: .pool)
+    }
+}
+
+/// `POST /mining/start|stop` answers.
+public struct MiningStateDocument: Sendable, Encodable {
+    /// `mining`, `connecting` or `stopped`.
+    public var state: String
+    /// Creates the document.
+    public init(state: String) { self.state = state }
+}
+
+/// A pool as the API shows it: the password is write-only and never appears.
+public struct PoolDocument: Sendable, Encodable, Equatable {
+    /// Stable id.
+    public var id: Int
+    /// `stratum+tcp://host:port`.
+    public var url: String
+    /// Worker name.
+    public var user: String
+    /// Algorithm mined on this pool.
+    public var algorithm: String
+    /// Lower numbers are tried first.
+    public var priority: Int
+    /// Whether this is the pool in use.
+    public var active: Bool
+    /// Whether a password is set (the password itself is never returned).
+    public var passwordSet: Bool
+
+    /// Creates the document.
+    public init(id: Int, url: String, user: String, algorithm: String, priority: Int, active: Bool, passwordSet: Bool) {
+        self.id = id
+        self.url = url
+        self.user = user
+        self.algorithm = algorithm
+        self.priority = priority
+        self.active = active
+        self.passwordSet = passwordSet
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, url, user, algorithm, priority, active
+        case passwordSet = "password_set"
+    }
+}
+
+/// Fields of a pool to create or change (`nil`: not given).
+public struct PoolInput: Sendable, Equatable {
+    /// New URL.
+    public var url: String?
+    /// New worker name.
+    public var user: String?
+    /// New password.
+    public var password: String?
+    /// New algorithm.
+    public var algorithm: String?
+    /// New priority.
+    public var priority: Int?
+    /// Creates an input.
+    public init(url: String? = nil, user: String? = nil, password: String? = nil, algorithm: String? = nil, priority: Int? = nil) {
+        self.url = url
+        self.user = user
+        self.password = password
+        self.algorithm = algorithm
+        self.priority = priority
+    }
+}
+
+/// `GET /config`.
+public struct ConfigDocument: Sendable, Encodable, Equatable {
+    /// Hashing threads.
+    public var threads: Int
+    /// Algorithm for pools that do not name one.
+    public var algorithm: String
+    /// `trace`, `debug`, `info`, `notice`, `warning`, `error` or `critical`.
+    public var logLevel: String
+    /// Whether mining starts with the process.
+    public var autostart: Bool
+    /// Creates the document.
+    public init(threads: Int, algorithm: String, logLevel: String, autostart: Bool) {
+        self.threads = threads
+        self.algorithm = algorithm
+        self.logLevel = logLevel
+        self.autostart = autostart
+    }
+    enum CodingKeys: String, CodingKey {
+        case threads, algorithm, autostart
+        case logLevel = "log_level"
+    }
+}
+
+/// Fields of the configuration to change (`nil`: not given).
+public struct ConfigInput: Sendable, Equatable {
+    /// Threads.
+    public var threads: Int?
+    /// Default algorithm.
+    public var algorithm: String?
+    /// Log level.
+    public var logLevel: String?
+    /// Autostart.
+    public var autostart: Bool?
+    /// Creates an input.
+    public init(threads: Int? = nil, algorithm: String? = nil, logLevel: String? = nil, autostart: Bool? = nil) {
+        self.threads = threads
+        self.algorithm = algorithm
+        self.logLevel = logLevel
+        self.autostart = autostart
+    }
+}
+
+/// `GET /readyz`.
+public struct ReadinessDocument: Sendable, Encodable {
+    /// Whether every check passes.
+    public var ready: Bool
+    /// Each check by name: `authorized`, `fresh_job`, `hashing`.
+    public var checks: [String: Bool]
+    /// Creates the document.
+    public init(ready: Bool, checks: [String: Bool]) {
+        self.ready = ready
+        self.checks = checks
+    }
+}

@@ -1,0 +1,44 @@
+/// One HTTP request as the control API sees it (the body is complete).
+public struct HTTPRequest: Sendable {
+    /// `GET`, `POST`, …
+    public var method: String
+    /// The path without the query string, e.g. `/pools/1`.
+    public var path: String
+    /// Header values by lower-case name (only the ones the API reads are collected).
+    public var headers: [String: String]
+    /// The request body.
+    public var body: [UInt8]
+    /// Whether the body exceeded the server's cap (the bytes beyond it were discarded).
+    public var bodyTooLarge: Bool
+
+    /// Creates a request.
+    public init(method: String, path: String, headers: [String: String] = [:], body: [UInt8] = [], bodyTooLarge: Bool = false) {
+        self.method = method
+        self.path = path
+        self.headers = headers
+        self.body = body
+        self.bodyTooLarge = bodyTooLarge
+    }
+}
+
+/// One HTTP response.
+public struct HTTPResponse: Sendable {
+    /// Status code.
+    public var status: Int
+    /// Extra headers (Content-Type included).
+    public var headers: [(String, String)]
+    /// The body.
+    public var body: [UInt8]
+
+    /// Creates a response.
+    public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// A JSON response from already-encoded bytes.
+    public static func json(_ status: Int, _ body: [UInt8]) -> HTTPResponse {
+        HTTPResponse(status: status, headers: [("Content-Type", "application/json")], body: body)
+    }
+}

@@ -1,0 +1,308 @@
+import ControlAPI
+import Foundation
+import Guarded
+import Logging
+import MiningEngine
+import ProofOfWork
+import Stratum
+
+/// The service behind the control API: one ``Miner`` for the life of the process, started and stopped
+/// on request, reconfigured at run time, with every accepted change saved to the configuration file
+/// before the API answers.
+public final class MiningService: ControlService {
+    /// The miner (created with the first start, so a service with no pool yet can still run).
+    private let state: Locked<State>
+    private let store: ConfigStore?
+    private let registry: AlgorithmRegistry
+    private let logger: Logger
+    private let tune: @Sendable (inout MinerConfiguration) -> Void
+    private let logLevelChanged: @Sendable (String) -> Void
+
+    private struct State: Sendable {
+        var settings: ServiceSettings
+        var miner: Miner?
+        var run: Task<Void, Never>?
+        var wantsMining = false
+    }
+
+    /// The log levels the API accepts.
+    public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+
+    /// A service with `settings`, saving to `store` (nil: nothing is saved). `tune` adjusts each miner
+    /// configuration (timeouts in tests); `logLevelChanged` applies a new log level.
+    public init(settings: ServiceSettings, store: ConfigStore?, registry: AlgorithmRegistry = .standard(),
+                logger: Logger = Logger(label: "nightminer"),
+                tune: @escaping @Sendable (inout MinerConfiguration) -> Void = { _ in },
+                logLevelChanged: @escaping @Sendable (String) -> Void = { _ in }) {
+        state = Locked(State(settings: settings))
+        self.store = store
+        self.registry = registry
+        self.logger = logger
+        self.tune = tune
+        self.logLevelChanged = logLevelChanged
+    }
+
+    /// The settings in force.
+    public var settings: ServiceSettings { state.withLock { $0.settings } }
+
+    /// The miner, once started.
+    public var miner: Miner? { state.withLock { $0.miner } }
+
+    /// Stops mining and waits for the miner to finish (for shutdown).
+    public func shutdown() async {
+        _ = stopMining()
+        let run = state.withLock { $0.run }
+        await run?.value
+    }
+
+    private func minerConfiguration(_ settings: ServiceSettings) throws(Problem) -> MinerConfiguration {
+        let ordered = settings.orderedPools
+        guard let active = ordered.first else { throw .conflict("no pool is configured: add one with POST /pools") }
+        var endpoints = [PoolEndpoint]()
+        for pool in ordered where (pool.algorithm ?? settings.algorithm) == (active.algorithm ?? settings.algorithm) {
+            do {
+                endpoints.append(try PoolEndpoint(url: pool.url, user: pool.user, password: pool.password))
+            } catch {
+                throw .unprocessable("pool \(pool.id): \(error)")
+            }
+        }
+        var configuration = MinerConfiguration(pools: endpoints, algorithm: active.algorithm ?? settings.algorithm, threads: settings.threads)
+        tune(&configuration)
+        return configuration
+    }
+
+    // MARK: ControlService
+
+    /// Starts mining (idempotent).
+    public func startMining() throws(Problem) -> MiningStateDocument {
+        let configuration = try minerConfiguration(settings)
+        let result = state.withLock { state -> Result<Void, Problem> in
+            if state.wantsMining, state.miner?.isRunning == true { return .success(()) }
+            let miner: Miner
+            if let existing = state.miner {
+                do throws(MinerError) { try existing.update(configuration) } catch { return .failure(.unprocessable(error.description)) }
+                miner = existing
+            } else {
+                do throws(MinerError) { miner = try Miner(configuration: configuration, registry: registry, logger: logger) } catch {
+                    return .failure(.unprocessable(error.description))
+                }
+                state.miner = miner
+            }
+            let previous = state.run
+            state.wantsMining = true
+            state.run = Task.detached {
+                await previous?.value
+                do { try await miner.run() } catch { }
+            }
+            return .success(())
+        }
+        try result.get()
+        logger.notice("mining started")
+        return MiningStateDocument(state: currentState())
+    }
+
+    /// Stops mining (idempotent).
+    public func stopMining() -> MiningStateDocument {
+        let miner = state.withLock { state -> Miner? in
+            state.wantsMining = false
+            return state.miner
+        }
+        if let miner, miner.isRunning {
+            miner.stop()
+            logger.notice("mining stopped")
+        }
+        return MiningStateDocument(state: "stopped")
+    }
+
+    private func currentState() -> String {
+        let (wants, miner) = state.withLock { ($0.wantsMining, $0.miner) }
+        guard wants, let miner else { return "stopped" }
+        let snapshot = miner.snapshot
+        return snapshot.state == .mining ? "mining" : "connecting"
+    }
+
+    /// Statistics from the miner's snapshot.
+    public func stats() -> StatsDocument {
+        let (settings, miner, wants) = state.withLock { ($0.settings, $0.miner, $0.wantsMining) }
+        let active = settings.activePool
+        guard let miner else {
+            return StatsDocument(
+                state: "stopped", uptimeSeconds: 0, algorithm: active?.algorithm ?? settings.algorithm, kernel: "",
+                threads: 0, hashrate: .init(tenSeconds: 0, oneMinute: 0, fifteenMinutes: 0, perThread: [], totalHashes: 0),
+                shares: .init(accepted: 0, rejected: [:], rejectedTotal: 0, stale: 0, lost: 0, invalid: 0, acceptedDifficulty: 0,
+                              bestShareDifficulty: 0),
+                job: nil,
+                pool: .init(id: active?.id, url: active?.url ?? "", user: active?.user ?? "", connected: false,
+                            connectedForSeconds: nil, lastShareRoundTripMs: nil, lastError: nil))
+        }
+        let snapshot = miner.snapshot
+        let now = ContinuousClock.now
+        let state: String = !wants || snapshot.state == .stopped ? "stopped" : (snapshot.state == .mining ? "mining" : "connecting")
+        let shares = snapshot.shares
+        let poolID = settings.pools.first { $0.url == snapshot.pool.url && $0.user == snapshot.pool.user }?.id ?? active?.id
+        return StatsDocument(
+            state: state, uptimeSeconds: snapshot.startedAt.map { Self.seconds($0.duration(to: now)) } ?? 0,
+            algorithm: snapshot.algorithm, kernel: snapshot.kernel, threads: snapshot.threads,
+            hashrate: .init(tenSeconds: snapshot.hashrate.tenSeconds, oneMinute: snapshot.hashrate.oneMinute,
+                            fifteenMinutes: snapshot.hashrate.fifteenMinutes, perThread: snapshot.hashrate.perThread,
+                            totalHashes: snapshot.hashrate.totalHashes),
+            shares: .init(accepted: shares.accepted, rejected: shares.rejected, rejectedTotal: shares.rejectedTotal, stale: shares.stale,
+                          lost: shares.lost, invalid: shares.invalid, acceptedDifficulty: shares.acceptedDifficulty,
+                          bestShareDifficulty: shares.bestShareDifficulty),
+            job: snapshot.job.map {
+                .init(id: $0.id, ageSeconds: Self.seconds($0.receivedAt.duration(to: now)), difficulty: $0.difficulty,
+                      target: $0.target.hex, clean: $0.clean, extranonce2Size: $0.extranonce2Size)
+            },
+            pool: .init(id: poolID, url: snapshot.pool.url, user: snapshot.pool.user, connected: snapshot.pool.connected,
+                        connectedForSeconds: snapshot.pool.connectedSince.map { Self.seconds($0.duration(to: now)) },
+                        lastShareRoundTripMs: snapshot.pool.lastShareRoundTrip.map { Self.seconds($0) * 1000 },
+                        lastError: snapshot.pool.lastError))
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+    }
+
+    /// Readiness: authorized, a job younger than 10 minutes, threads hashing.
+    public func readiness() -> ReadinessDocument {
+        let stats = stats()
+        let checks = [
+            "authorized": stats.pool.connected,
+            "fresh_job": (stats.job?.ageSeconds ?? .infinity) < 600,
+            "hashing": stats.state == "mining" && stats.threads > 0,
+        ]
+        return ReadinessDocument(ready: checks.values.allSatisfy { $0 }, checks: checks)
+    }
+
+    /// Pools in the order they are tried.
+    public func pools() -> [PoolDocument] {
+        let settings = settings
+        let activeID = settings.activePool?.id
+        return settings.orderedPools.map { document($0, settings: settings, activeID: activeID) }
+    }
+
+    private func document(_ pool: ServiceSettings.Pool, settings: ServiceSettings, activeID: Int?) -> PoolDocument {
+        PoolDocument(id: pool.id, url: pool.url, user: pool.user, algorithm: pool.algorithm ?? settings.algorithm,
+                     priority: pool.priority, active: pool.id == activeID, passwordSet: !pool.password.isEmpty)
+    }
+
+    private func validate(_ pool: ServiceSettings.Pool) throws(Problem) {
+        do {
+            _ = try PoolEndpoint(url: pool.url, user: pool.user, password: pool.password)
+        } catch {
+            throw .unprocessable("url: \(error.description)")
+        }
+        guard !pool.user.isEmpty, pool.user.utf8.count <= 256 else { throw .unprocessable("user must be 1 to 256 characters") }
+        guard pool.password.utf8.count <= 256 else { throw .unprocessable("password must be at most 256 characters") }
+        if let algorithm = pool.algorithm, registry.algorithm(named: algorithm) == nil {
+            throw .unprocessable("unknown algorithm '\(algorithm)' (known: \(registry.names.joined(separator: ", ")))")
+        }
+        guard (0...1000).contains(pool.priority) else { throw .unprocessable("priority must be between 0 and 1000") }
+    }
+
+    /// Applies `change` to a copy of the settings, saves it, then makes it current and reconfigures the
+    /// miner. A failed save changes nothing.
+    private func change<T>(_ change: (inout ServiceSettings) throws(Problem) -> T) throws(Problem) -> T {
+        let result = state.withLock { state -> Result<(T, ServiceSettings, Miner?, Bool), Problem> in
+            var settings = state.settings
+            let value: T
+            do throws(Problem) { value = try change(&settings) } catch { return .failure(error) }
+            if let store {
+                do throws(ConfigStore.Failure) { try store.save(settings) } catch { return .failure(.internalError(error.description)) }
+            }
+            state.settings = settings
+            return .success((value, settings, state.miner, state.wantsMining))
+        }
+        let (value, settings, miner, mining) = try result.get()
+        if let miner, mining, let configuration = try? minerConfiguration(settings) {
+            try? miner.update(configuration)
+        }
+        return value
+    }
+
+    /// Adds a pool.
+    public func addPool(_ input: PoolInput) throws(Problem) -> PoolDocument {
+        guard let url = input.url, let user = input.user else { throw .unprocessable("a pool needs 'url' and 'user'") }
+        return try change { (settings: inout ServiceSettings) throws(Problem) -> PoolDocument in
+            let pool = ServiceSettings.Pool(id: settings.nextPoolID, url: url, user: user, password: input.password ?? "",
+                                            algorithm: input.algorithm?.lowercased(), priority: input.priority ?? 10)
+            try validate(pool)
+            settings.pools.append(pool)
+            settings.nextPoolID += 1
+            return document(pool, settings: settings, activeID: settings.activePool?.id)
+        }
+    }
+
+    /// Changes a pool.
+    public func updatePool(id: Int, _ input: PoolInput) throws(Problem) -> PoolDocument {
+        try change { (settings: inout ServiceSettings) throws(Problem) -> PoolDocument in
+            guard let index = settings.pools.firstIndex(where: { $0.id == id }) else { throw .notFound("no pool with id \(id)") }
+            var pool = settings.pools[index]
+            if let url = input.url { pool.url = url }
+            if let user = input.user { pool.user = user }
+            if let password = input.password { pool.password = password }
+            if let algorithm = input.algorithm { pool.algorithm = algorithm.lowercased() }
+            if let priority = input.priority { pool.priority = priority }
+            pool.ephemeral = false
+            try validate(pool)
+            settings.pools[index] = pool
+            return document(pool, settings: settings, activeID: settings.activePool?.id)
+        }
+    }
+
+    /// Removes a pool; the active pool cannot be removed while mining.
+    public func deletePool(id: Int) throws(Problem) {
+        let mining = state.withLock { $0.wantsMining }
+        try change { (settings: inout ServiceSettings) throws(Problem) in
+            guard settings.pools.contains(where: { $0.id == id }) else { throw .notFound("no pool with id \(id)") }
+            if mining, settings.activePool?.id == id {
+                throw .conflict("pool \(id) is in use: activate another pool or stop mining first")
+            }
+            settings.pools.removeAll { $0.id == id }
+            if settings.activePoolID == id { settings.activePoolID = nil }
+        }
+    }
+
+    /// Makes a pool the active one.
+    public func activatePool(id: Int) throws(Problem) -> PoolDocument {
+        try change { (settings: inout ServiceSettings) throws(Problem) -> PoolDocument in
+            guard let pool = settings.pools.first(where: { $0.id == id }) else { throw .notFound("no pool with id \(id)") }
+            settings.activePoolID = id
+            return document(pool, settings: settings, activeID: id)
+        }
+    }
+
+    /// The settings.
+    public func config() -> ConfigDocument {
+        let settings = settings
+        return ConfigDocument(threads: settings.threads, algorithm: settings.algorithm, logLevel: settings.logLevel,
+                              autostart: settings.autostart)
+    }
+
+    /// Changes settings.
+    public func updateConfig(_ input: ConfigInput) throws(Problem) -> ConfigDocument {
+        let document = try change { (settings: inout ServiceSettings) throws(Problem) -> ConfigDocument in
+            if let threads = input.threads {
+                guard (1...1024).contains(threads) else { throw .unprocessable("threads must be between 1 and 1024") }
+                settings.threads = threads
+            }
+            if let algorithm = input.algorithm {
+                guard registry.algorithm(named: algorithm) != nil else {
+                    throw .unprocessable("unknown algorithm '\(algorithm)' (known: \(registry.names.joined(separator: ", ")))")
+                }
+                settings.algorithm = algorithm.lowercased()
+            }
+            if let level = input.logLevel {
+                guard Self.logLevels.contains(level) else {
+                    throw .unprocessable("log_level must be one of \(Self.logLevels.joined(separator: ", "))")
+                }
+                settings.logLevel = level
+            }
+            if let autostart = input.autostart { settings.autostart = autostart }
+            return ConfigDocument(threads: settings.threads, algorithm: settings.algorithm, logLevel: settings.logLevel,
+                                  autostart: settings.autostart)
+        }
+        if input.logLevel != nil { logLevelChanged(document.logLevel) }
+        return document
+    }
+}
