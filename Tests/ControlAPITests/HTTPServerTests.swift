@@ -1,0 +1,71 @@
+import ControlAPI
+import Foundation
+import TestFixtures
+import Testing
+
+/// The libmicrohttpd bridge on 127.0.0.1:0 with a handler that echoes what it received.
+@Suite struct HTTPServerTests {
+    static func echoServer(maximumBodyBytes: Int = 1024) throws -> HTTPServer {
+        var configuration = HTTPServerConfiguration()
+        configuration.maximumBodyBytes = maximumBodyBytes
+        return try HTTPServer(configuration: configuration) { request in
+            let summary = "\(request.method) \(request.path) \(request.body.count) \(request.bodyTooLarge) \(request.headers["authorization"] ?? "-")"
+            return HTTPResponse(status: request.bodyTooLarge ? 413 : 200, headers: [("Content-Type", "text/plain")], body: Array(summary.utf8))
+        }
+    }
+
+    @Test func answersOnLoopbackAndPassesMethodPathBodyAndHeaders() async throws {
+        let server = try Self.echoServer()
+        defer { server.stop() }
+        #expect(server.host == "127.0.0.1" && server.port > 0)
+        let body = Array(String(repeating: "x", count: 700).utf8)
+        let response = try await offThePool {
+            try HTTPTestClient.send(port: server.port, "PATCH", "/pools/7?verbose=1", headers: ["Authorization": "Bearer abc"], body: body)
+        }
+        #expect(response.status == 200)
+        #expect(response.text == "PATCH /pools/7 700 false Bearer abc")
+        #expect(response.headers["cache-control"] == "no-store")
+    }
+
+    @Test func capsTheBody() async throws {
+        let server = try Self.echoServer(maximumBodyBytes: 100)
+        defer { server.stop() }
+        let response = try await offThePool {
+            try HTTPTestClient.send(port: server.port, "POST", "/pools", body: [UInt8](repeating: 65, count: 5000))
+        }
+        #expect(response.status == 413)
+        #expect(response.text.hasPrefix("POST /pools 0 true"))
+    }
+
+    @Test func manyRequestsInParallel() async throws {
+        let server = try Self.echoServer()
+        defer { server.stop() }
+        let port = server.port
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            for index in 0..<40 {
+                group.addTask { try await offThePool { try HTTPTestClient.send(port: port, "GET", "/r\(index)").status } }
+            }
+            return try await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(statuses.count == 40 && statuses.allSatisfy { $0 == 200 })
+    }
+
+    @Test func refusesABusyPortAndABadAddress() throws {
+        let server = try Self.echoServer()
+        defer { server.stop() }
+        var configuration = HTTPServerConfiguration()
+        configuration.port = server.port
+        #expect(throws: HTTPServer.StartError.self) { try HTTPServer(configuration: configuration) { _ in HTTPResponse(status: 200) } }
+        configuration.port = 0
+        configuration.host = "localhost.example"
+        #expect(throws: HTTPServer.StartError.self) { try HTTPServer(configuration: configuration) { _ in HTTPResponse(status: 200) } }
+    }
+
+    @Test func stopIsIdempotentAndClosesThePort() async throws {
+        let server = try Self.echoServer()
+        let port = server.port
+        server.stop()
+        server.stop()
+        await #expect(throws: (any Error).self) { try await offThePool { try HTTPTestClient.send(port: port, "GET", "/") } }
+    }
+}
