@@ -419,5 +419,6 @@ paths:
           content:
             application/yaml:
               schema: {type: string}
+
 """#
 }

@@ -1,0 +1,230 @@
+import ControlAPI
+import Foundation
+import NightMiner
+import ProofOfWork
+import Stratum
+import TestFixtures
+import TestPool
+import Testing
+
+/// The REST API on the live libmicrohttpd server, backed by the real service, miner and test pools.
+@Suite(.serialized) struct ControlPlaneTests {
+    static let token = "test-token-0123456789abcdef"
+
+    /// A service + API on 127.0.0.1:0 with a configuration file in a fresh folder.
+    final class Daemon: Sendable {
+        let service: MiningService
+        let server: HTTPServer
+        let configPath: String
+        var port: Int { server.port }
+
+        init(settings: ServiceSettings? = nil, readOnly: Bool = false, configPath: String? = nil) throws {
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nightminer-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            self.configPath = configPath ?? folder.appendingPathComponent("nightminer.json").path
+            let store = ConfigStore(path: self.configPath)
+            let initial = try settings ?? (store.exists ? store.load() : ServiceSettings(threads: 2))
+            if !store.exists { try store.save(initial) }
+            service = MiningService(settings: initial, store: store) { configuration in
+                configuration.statusInterval = nil
+                configuration.client.minimumReconnectDelay = .milliseconds(100)
+                configuration.client.maximumReconnectDelay = .milliseconds(400)
+                configuration.client.tickMilliseconds = 100
+            }
+            let router = APIRouter(service: service, policy: AccessPolicy(token: ControlPlaneTests.token, readOnly: readOnly),
+                                   openAPIDocument: OpenAPIDocument.yaml)
+            server = try HTTPServer(configuration: HTTPServerConfiguration()) { router.handle($0) }
+        }
+
+        func call(_ method: String, _ path: String, json: String? = nil, token: String? = ControlPlaneTests.token,
+                  contentType: String = "application/json") async throws -> HTTPTestClient.Response {
+            let port = port
+            var headers = [String: String]()
+            if let token { headers["Authorization"] = "Bearer \(token)" }
+            if json != nil { headers["Content-Type"] = contentType }
+            let body = Array((json ?? "").utf8)
+            let sent = headers
+            return try await offThePool { try HTTPTestClient.send(port: port, method, path, headers: sent, body: body) }
+        }
+
+        func stop() async {
+            server.stop()
+            await service.shutdown()
+        }
+    }
+
+    static func pool(_ algorithm: any ProofOfWork, difficulty: Double) throws -> TestPoolServer {
+        try Harness.pool(algorithm, difficulty: difficulty)
+    }
+
+    @Test func everyEndpointWorksAndMiningStartsAndStops() async throws {
+        let pool = try Self.pool(SHA256d(), difficulty: 1.0 / 8192)
+        defer { pool.stop() }
+        let daemon = try Daemon()
+        #expect(try await daemon.call("GET", "/livez").object["status"] as? String == "ok")
+        let idle = try await daemon.call("GET", "/stats", token: nil)
+        #expect(idle.status == 200 && idle.object["state"] as? String == "stopped")
+        #expect(try await daemon.call("GET", "/readyz").status == 503)
+        #expect(try await daemon.call("POST", "/mining/start").status == 409, "no pool yet")
+
+        let created = try await daemon.call("POST", "/pools", json: #"{"url":"\#(pool.url)","user":"api","password":"hunter2","algorithm":"sha256d"}"#)
+        #expect(created.status == 201)
+        #expect(created.object["id"] as? Int == 1 && created.object["password_set"] as? Bool == true)
+        #expect(!created.text.contains("hunter2"))
+        let listed = try await daemon.call("GET", "/pools", token: nil)
+        #expect((listed.json as? [[String: Any]])?.first?["active"] as? Bool == true)
+        #expect(!listed.text.contains("hunter2"))
+        #expect(try await daemon.call("GET", "/pools/1").object["user"] as? String == "api")
+
+        let started = try await daemon.call("POST", "/mining/start")
+        #expect(started.status == 200 && ["mining", "connecting"].contains(started.object["state"] as? String))
+        #expect(try await daemon.call("POST", "/mining/start").status == 200, "start is idempotent")
+        #expect(await Harness.waitUntil { pool.statistics.accepted >= 3 })
+        let stats = try await daemon.call("GET", "/stats")
+        #expect(stats.object["state"] as? String == "mining")
+        let shares = stats.object["shares"] as? [String: Any]
+        #expect((shares?["accepted"] as? Int ?? 0) >= 1)
+        #expect((stats.object["hashrate"] as? [String: Any])?["per_thread"] as? [Double] != nil)
+        #expect((stats.object["pool"] as? [String: Any])?["connected"] as? Bool == true)
+        #expect(!stats.text.contains("hunter2"))
+        #expect(await Harness.waitUntil(seconds: 15) {
+            (try? HTTPTestClient.send(port: daemon.port, "GET", "/readyz").status) == 200
+        })
+
+        let stopped = try await daemon.call("POST", "/mining/stop")
+        #expect(stopped.status == 200 && stopped.object["state"] as? String == "stopped")
+        #expect(try await daemon.call("POST", "/mining/stop").object["state"] as? String == "stopped")
+        #expect(await Harness.waitUntil(seconds: 10) { daemon.service.miner?.isRunning == false })
+        #expect(pool.statistics.rejected.isEmpty)
+
+        let openapi = try await daemon.call("GET", "/openapi.yaml")
+        let file = try String(contentsOfFile: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("openapi.yaml").path, encoding: .utf8)
+        #expect(openapi.status == 200 && openapi.text == file, "the served contract differs from openapi.yaml: run scripts/embed-openapi")
+
+        let config = try await daemon.call("PATCH", "/config", json: #"{"threads":1,"log_level":"debug"}"#)
+        #expect(config.status == 200 && config.object["threads"] as? Int == 1 && config.object["log_level"] as? String == "debug")
+        #expect(try await daemon.call("GET", "/config").object["threads"] as? Int == 1)
+        #expect(try await daemon.call("DELETE", "/pools/1").status == 204)
+        #expect(try await daemon.call("GET", "/pools/1").status == 404)
+        await daemon.stop()
+    }
+
+    @Test func stateChangesNeedTheTokenAndReadOnlyRefusesThem() async throws {
+        let daemon = try Daemon()
+        let writes: [(String, String, String?)] = [
+            ("POST", "/mining/start", nil), ("POST", "/mining/stop", nil), ("POST", "/pools", #"{"url":"stratum+tcp://127.0.0.1:1","user":"u"}"#),
+            ("PATCH", "/pools/1", #"{"user":"v"}"#), ("DELETE", "/pools/1", nil), ("POST", "/pools/1/activate", nil),
+            ("PATCH", "/config", #"{"threads":1}"#),
+        ]
+        for (method, path, body) in writes {
+            let missing = try await daemon.call(method, path, json: body, token: nil)
+            #expect(missing.status == 401, "\(method) \(path) without a token: \(missing.status)")
+            #expect(missing.headers["content-type"] == "application/problem+json")
+            let wrong = try await daemon.call(method, path, json: body, token: "not-the-token-at-all")
+            #expect(wrong.status == 401, "\(method) \(path) with a wrong token: \(wrong.status)")
+        }
+        #expect(try await daemon.call("GET", "/pools", token: nil).status == 200)
+        #expect(try await daemon.call("GET", "/config", token: nil).status == 200)
+        await daemon.stop()
+
+        let readOnly = try Daemon(readOnly: true)
+        for (method, path, body) in writes {
+            #expect(try await readOnly.call(method, path, json: body).status == 403, "\(method) \(path) read-only")
+        }
+        #expect(try await readOnly.call("GET", "/stats").status == 200)
+        await readOnly.stop()
+    }
+
+    @Test func everyErrorStatusHasAProblemDocument() async throws {
+        let daemon = try Daemon()
+        func expectProblem(_ response: HTTPTestClient.Response, _ status: Int, _ fragment: String) {
+            #expect(response.status == status, "expected \(status), got \(response.status): \(response.text)")
+            #expect(response.headers["content-type"] == "application/problem+json")
+            #expect(response.object["status"] as? Int == status)
+            #expect((response.object["detail"] as? String ?? "").contains(fragment), "\(response.text)")
+        }
+        expectProblem(try await daemon.call("POST", "/pools", json: "{not json"), 400, "not valid JSON")
+        expectProblem(try await daemon.call("POST", "/pools", json: "[1,2]"), 400, "JSON object")
+        expectProblem(try await daemon.call("GET", "/nothing"), 404, "/nothing")
+        expectProblem(try await daemon.call("GET", "/pools/99"), 404, "99")
+        let notAllowed = try await daemon.call("DELETE", "/stats")
+        expectProblem(notAllowed, 405, "DELETE")
+        #expect(notAllowed.headers["allow"] == "GET")
+        expectProblem(try await daemon.call("POST", "/mining/start"), 409, "no pool")
+        expectProblem(try await daemon.call("POST", "/pools", json: "{\"user\":\"" + String(repeating: "a", count: 100_000) + "\"}"), 413, "larger")
+        expectProblem(try await daemon.call("POST", "/pools", json: #"{"url":"x"}"#, contentType: "text/plain"), 415, "application/json")
+        expectProblem(try await daemon.call("POST", "/pools", json: #"{"url":"http://pool:1","user":"u"}"#), 422, "scheme")
+        expectProblem(try await daemon.call("POST", "/pools", json: #"{"url":"stratum+tcp://pool:1","user":"u","algorithm":"x11"}"#), 422, "x11")
+        expectProblem(try await daemon.call("POST", "/pools", json: #"{"user":"u"}"#), 422, "url")
+        expectProblem(try await daemon.call("POST", "/pools", json: #"{"url":"stratum+tcp://pool:1","user":"u","colour":"red"}"#), 422, "colour")
+        expectProblem(try await daemon.call("PATCH", "/config", json: #"{"threads":0}"#), 422, "threads")
+        expectProblem(try await daemon.call("PATCH", "/config", json: #"{"threads":"two"}"#), 422, "integer")
+        expectProblem(try await daemon.call("PATCH", "/config", json: #"{"log_level":"loud"}"#), 422, "log_level")
+        // Nothing invalid was saved.
+        let saved = try ConfigStore(path: daemon.configPath).load()
+        #expect(saved.pools.isEmpty && saved.threads == 2)
+        await daemon.stop()
+    }
+
+    @Test func switchingPoolAndAlgorithmWhileMiningReconnects() async throws {
+        let first = try Self.pool(SHA256d(), difficulty: 1.0 / 8192)
+        let second = try Self.pool(SHA256d(), difficulty: 1.0 / 8192)
+        let scrypt = try Self.pool(Scrypt(), difficulty: 0.02)
+        defer { first.stop(); second.stop(); scrypt.stop() }
+        let daemon = try Daemon()
+        _ = try await daemon.call("POST", "/pools", json: #"{"url":"\#(first.url)","user":"a","algorithm":"sha256d","priority":1}"#)
+        _ = try await daemon.call("POST", "/pools", json: #"{"url":"\#(second.url)","user":"b","algorithm":"sha256d","priority":2}"#)
+        _ = try await daemon.call("POST", "/pools", json: #"{"url":"\#(scrypt.url)","user":"c","algorithm":"scrypt","priority":3}"#)
+        #expect(try await daemon.call("POST", "/mining/start").status == 200)
+        #expect(await Harness.waitUntil { first.statistics.accepted >= 2 })
+
+        let activated = try await daemon.call("POST", "/pools/2/activate")
+        #expect(activated.status == 200 && activated.object["active"] as? Bool == true)
+        #expect(await Harness.waitUntil { second.statistics.accepted >= 2 }, "no shares reached the second pool")
+
+        _ = try await daemon.call("POST", "/pools/3/activate")
+        #expect(await Harness.waitUntil { scrypt.statistics.accepted >= 2 }, "no scrypt shares after the algorithm switch")
+        let stats = try await daemon.call("GET", "/stats")
+        #expect(stats.object["algorithm"] as? String == "scrypt" && stats.object["kernel"] as? String == "ScryptScanner")
+
+        // Credentials of the active pool change: the miner reconnects as the new worker.
+        #expect(try await daemon.call("PATCH", "/pools/3", json: #"{"user":"renamed"}"#).status == 200)
+        #expect(await Harness.waitUntil(seconds: 10) {
+            ((try? HTTPTestClient.send(port: daemon.port, "GET", "/stats").object["pool"]) as? [String: Any])?["user"] as? String == "renamed"
+        })
+        #expect(try await daemon.call("DELETE", "/pools/3").status == 409, "the active pool cannot be removed while mining")
+        _ = try await daemon.call("POST", "/mining/stop")
+        await daemon.stop()
+        for pool in [first, second, scrypt] { #expect(pool.statistics.rejected.isEmpty, "\(pool.url): \(pool.statistics.rejected)") }
+        #expect(daemon.service.miner?.engine.ledger.snapshot.accepted ?? 0 >= 6, "statistics survive reconfiguration")
+    }
+
+    @Test func changesSurviveARestartAndACorruptFileIsNeverOverwritten() async throws {
+        let daemon = try Daemon()
+        _ = try await daemon.call("POST", "/pools", json: #"{"url":"stratum+tcp://127.0.0.1:3333","user":"keep","password":"pw"}"#)
+        _ = try await daemon.call("PATCH", "/config", json: #"{"threads":1,"algorithm":"sha256d","autostart":false}"#)
+        await daemon.stop()
+        let attributes = try FileManager.default.attributesOfItem(atPath: daemon.configPath)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+
+        let restarted = try Daemon(configPath: daemon.configPath)
+        let pools = try await restarted.call("GET", "/pools")
+        #expect((pools.json as? [[String: Any]])?.first?["user"] as? String == "keep")
+        let config = try await restarted.call("GET", "/config")
+        #expect(config.object["threads"] as? Int == 1 && config.object["algorithm"] as? String == "sha256d")
+        #expect(config.object["autostart"] as? Bool == false)
+        await restarted.stop()
+
+        let corrupt = "{\"version\": 1, \"threads\": 2, \"pools\": [ {\"id\": 1"
+        try corrupt.write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
+        #expect {
+            try ConfigStore(path: daemon.configPath).load()
+        } throws: { error in
+            "\(error)".contains(daemon.configPath) && "\(error)".contains("not valid JSON")
+        }
+        #expect(try String(contentsOfFile: daemon.configPath, encoding: .utf8) == corrupt)
+        let folder = (daemon.configPath as NSString).deletingLastPathComponent
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".tmp") }.isEmpty)
+    }
+}
