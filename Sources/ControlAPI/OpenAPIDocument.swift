@@ -159,18 +159,18 @@ components:
       required: [url, user]
       additionalProperties: false
       properties:
-        url: {type: string, description: 'stratum+tcp://host:port'}
-        user: {type: string}
-        password: {type: string, writeOnly: true}
+        url: {type: string, description: 'stratum+tcp://host:port', pattern: '^(stratum\+tcp|stratum|tcp)://[A-Za-z0-9._-]+:[0-9]{1,5}$'}
+        user: {type: string, minLength: 1, maxLength: 256}
+        password: {type: string, maxLength: 256, writeOnly: true}
         algorithm: {type: string, description: Registry name (scrypt, sha256d); default is the configured algorithm.}
         priority: {type: integer, minimum: 0, maximum: 1000, default: 10}
     PoolUpdate:
       type: object
       additionalProperties: false
       properties:
-        url: {type: string}
-        user: {type: string}
-        password: {type: string, writeOnly: true}
+        url: {type: string, pattern: '^(stratum\+tcp|stratum|tcp)://[A-Za-z0-9._-]+:[0-9]{1,5}$'}
+        user: {type: string, minLength: 1, maxLength: 256}
+        password: {type: string, maxLength: 256, writeOnly: true}
         algorithm: {type: string}
         priority: {type: integer, minimum: 0, maximum: 1000}
     Config:
@@ -418,7 +418,7 @@ paths:
           description: The OpenAPI document.
           content:
             application/yaml:
-              schema: {type: string}
+              schema: {type: object, description: 'The OpenAPI 3.1 document, as YAML.'}
 
 """#
 }

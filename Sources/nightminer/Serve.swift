@@ -106,7 +106,8 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError(error.description)
         }
         logger.notice("control API at \(server.url) (\(apiReadOnly ? "read-only" : token == nil ? "no token: loopback only" : "state changes need the bearer token"))")
-        logger.notice("try: curl \(server.url)/stats")
+        // Always printed, whatever the log level: scripts read the URL from here.
+        FileHandle.standardOutput.write(Data("nightminer API at \(server.url) (try: curl \(server.url)/stats)\n".utf8))
         if settings.autostart, !settings.pools.isEmpty {
             do { _ = try service.startMining() } catch { logger.error("cannot start mining: \(error.detail)") }
         }

@@ -176,6 +176,39 @@ import Testing
         #expect(json["kernel"] as? String == "SHA256dScanner")
     }
 
+    @Test func serveRefusesToExposeAnUnauthenticatedAPI() async throws {
+        let outcome = try await Self.run(["serve", "--api-no-auth", "--api-bind", "0.0.0.0", "--config", "/nonexistent/x.json"])
+        #expect(outcome.status == 64)
+        #expect(outcome.errors.contains("refusing to listen on 0.0.0.0 without a token"))
+    }
+
+    @Test func serveNamesACorruptConfigurationAndLeavesItAlone() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nm-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent("nightminer.json").path
+        try "{\"version\": 1, \"threads\": ".write(toFile: path, atomically: true, encoding: .utf8)
+        let outcome = try await Self.run(["serve", "--config", path, "--api-port", "0"])
+        #expect(outcome.status == 64)
+        #expect(outcome.errors.contains(path) && outcome.errors.contains("not valid JSON"), "\(outcome.errors)")
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "{\"version\": 1, \"threads\": ")
+    }
+
+    @Test func serveStartsTheAPIAndGeneratesAPrivateToken() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nm-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let config = folder.appendingPathComponent("nightminer.json").path
+        let outcome = try await Self.run(["serve", "--config", config, "--api-port", "0", "--no-test-pool"], interruptAfter: 2)
+        #expect(outcome.status == 0, "\(outcome.errors)")
+        #expect(outcome.output.contains("nightminer API at http://127.0.0.1:"))
+        let tokenPath = folder.appendingPathComponent("api-token").path
+        #expect(outcome.output.contains(tokenPath))
+        let token = try String(contentsOfFile: tokenPath, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(token.count == 64 && !outcome.output.contains(token) && !outcome.errors.contains(token), "the token leaked")
+        let mode = try FileManager.default.attributesOfItem(atPath: tokenPath)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        #expect(FileManager.default.fileExists(atPath: config))
+    }
+
     @Test func demoRunsPoolAndMinerTogether() async throws {
         let outcome = try await Self.run(["demo", "-a", "sha256d", "--difficulty", "0.0002", "--seconds", "4", "-t", "1"])
         #expect(outcome.status == 0, "\(outcome.errors)")
