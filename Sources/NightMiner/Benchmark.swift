@@ -40,7 +40,7 @@ public enum Benchmark {
         engine.stop()
         let measured = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         let perThread = zip(endCounts, startCounts).map { Double($0 - $1) / measured }
-        return Result(algorithm: algorithm.name, kernel: "\(type(of: algorithm.makeScanner()))", threads: threads,
+        return Result(algorithm: algorithm.name, kernel: algorithm.kernelName, threads: threads,
                       seconds: measured, hashrate: perThread.reduce(0, +), perThread: perThread)
     }
 }

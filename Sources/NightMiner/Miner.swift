@@ -172,7 +172,7 @@ public final class Miner: Sendable {
     public var snapshot: MinerSnapshot {
         let configuration = configuration.withLock { $0 }
         let pool = client.withLock { $0?.currentPool } ?? configuration.pools[0]
-        let kernel = registry.algorithm(named: configuration.algorithm).map { "\(type(of: $0.makeScanner()))" } ?? "none"
+        let kernel = registry.algorithm(named: configuration.algorithm)?.kernelName ?? "none"
         return status.withLock { status in
             let state: MinerSnapshot.State = !status.running ? .stopped : (status.current != nil && status.authorized ? .mining : .connecting)
             return MinerSnapshot(

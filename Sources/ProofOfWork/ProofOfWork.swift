@@ -22,6 +22,9 @@ public protocol ProofOfWork: Sendable {
 
     /// A scanner for one hashing thread; it owns whatever scratch memory the algorithm needs.
     func makeScanner() -> any NonceScanner
+
+    /// The name of the kernel ``makeScanner()`` uses (shown in `/stats`, status lines and benchmarks).
+    var kernelName: String { get }
 }
 
 extension ProofOfWork {
@@ -30,6 +33,9 @@ extension ProofOfWork {
 
     /// Plug-ins scan by calling ``hash(header:)`` for each nonce.
     public func makeScanner() -> any NonceScanner { ReferenceScanner(algorithm: self) }
+
+    /// `<name>-reference` for plug-ins.
+    public var kernelName: String { "\(name)-reference" }
 
     /// The target for a pool difficulty under this algorithm's ``difficultyScale``.
     public func target(forDifficulty difficulty: Double) -> Target? {

@@ -19,6 +19,9 @@ public struct Scrypt: ProofOfWork {
     /// The allocation-free scrypt(1024,1,1) scanner.
     public func makeScanner() -> any NonceScanner { ScryptScanner() }
 
+    /// `scrypt-scalar`.
+    public var kernelName: String { "scrypt-scalar" }
+
     /// The scrypt key derivation function of RFC 7914 for any valid parameters (plain, allocating).
     ///
     /// - Precondition: `n` is a power of two greater than 1; `r` and `p` are positive.

@@ -173,7 +173,7 @@ import Testing
         let json = try #require(try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [String: Any])
         #expect((json["hashrate"] as? Double ?? 0) > 0)
         #expect((json["per_thread"] as? [Double])?.count == 2)
-        #expect(json["kernel"] as? String == "SHA256dScanner")
+        #expect(json["kernel"] as? String == SHA256d().kernelName)
     }
 
     @Test func serveRefusesToExposeAnUnauthenticatedAPI() async throws {

@@ -51,6 +51,37 @@ import Testing
         checkAgainstReference(SHA256d(), headers: 200, width: 37, starts: [0, 0xFFFF_FFF0, 12345, 0xFFFF_FFFF])
     }
 
+    /// Every SHA256d kernel this CPU can run, against the reference, across lane-count and chunk edges.
+    @Test func everySHA256dKernelMatchesTheReference() throws {
+        let available = SHA256d.variants.filter(\.isAvailable)
+        #expect(available.contains { $0.name == "sha256d-scalar" })
+        for variant in available {
+            let algorithm = try SHA256d(kernel: variant.name)
+            #expect(algorithm.kernelName == variant.name)
+            for width: UInt32 in [1, 7, 8, 9, 15, 16, 17, 31, 33] {
+                checkAgainstReference(algorithm, headers: 40, width: width, starts: [0, 0xFFFF_FFF8, 0xFFFF_FFFF, 1000, 0xFFFF_FFC0 &+ width])
+            }
+            // Across the kernels' 4096-nonce chunks: the first nonce meeting a realistic target.
+            var random = Lcg(state: 99)
+            let plain = SHA256dScanner(), fast = algorithm.makeScanner()
+            for _ in 0..<20 {
+                let header = random.header()
+                plain.load(header: header)
+                fast.load(header: header)
+                let target = Target(difficulty: 1.0 / 8192)!
+                let start = UInt32(truncatingIfNeeded: random.next() >> 40)
+                #expect(fast.scan(from: start, count: 60_000, target: target) == plain.scan(from: start, count: 60_000, target: target),
+                        "\(variant.name)")
+            }
+            #expect(SHA256d.selfTest(variant))
+        }
+    }
+
+    @Test func kernelSelectionRefusesUnknownNames() {
+        #expect(throws: KernelSelectionError.self) { try SHA256d(kernel: "sha256d-quantum") }
+        #expect(SHA256d.variants.first { $0.isAvailable }?.name == SHA256d().kernelName)
+    }
+
     @Test func scryptScannerMatchesReference() {
         checkAgainstReference(Scrypt(), headers: 12, width: 9, starts: [0, 0xFFFF_FFFC, 777])
     }

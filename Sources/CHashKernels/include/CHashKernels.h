@@ -1,0 +1,24 @@
+#ifndef NIGHTMINER_CHASHKERNELS_H
+#define NIGHTMINER_CHASHKERNELS_H
+
+#include <stdint.h>
+
+/* Multi-lane SHA256d nonce scanners for instruction sets Swift cannot target per function.
+   Inputs:
+     midstate  8 words: SHA-256 state after the header's first 64 bytes.
+     tail      3 words: header bytes 64..75 as big-endian words (end of merkle root, ntime, nbits).
+     start     first nonce; count nonces are scanned (start + count <= 2^32).
+     top_limb  the target's most significant 32-bit limb (little-endian reading of hash bytes 28..31).
+   Every nonce whose hash has its most significant limb <= top_limb is written to candidates (up to
+   max_candidates, in increasing order); the caller checks candidates against the whole target.
+   Returns the number of candidates found (may exceed max_candidates; only max_candidates are stored). */
+uint32_t nm_sha256d_scan_avx512(const uint32_t midstate[8], const uint32_t tail[3], uint32_t start, uint32_t count,
+                                uint32_t top_limb, uint32_t *candidates, uint32_t max_candidates);
+uint32_t nm_sha256d_scan_avx2(const uint32_t midstate[8], const uint32_t tail[3], uint32_t start, uint32_t count,
+                              uint32_t top_limb, uint32_t *candidates, uint32_t max_candidates);
+
+/* CPU features, from the compiler's runtime CPU detection. */
+int nm_cpu_has_avx512f(void);
+int nm_cpu_has_avx2(void);
+
+#endif

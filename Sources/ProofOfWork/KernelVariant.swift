@@ -1,0 +1,69 @@
+/// One implementation of an algorithm's nonce scanner (a "kernel"), for example SHA256d on AVX-512.
+///
+/// Algorithms list their variants fastest first; at start the first one that the CPU supports and that
+/// passes its known-answer self-test is used. A variant that fails its self-test is never used.
+public struct KernelVariant: Sendable {
+    /// A stable name, e.g. `sha256d-avx512`; `--kernel` takes it.
+    public let name: String
+    /// What it is.
+    public let summary: String
+    /// Whether this CPU can run it.
+    public let isAvailable: Bool
+    /// Makes a scanner for one thread.
+    public let makeScanner: @Sendable () -> any NonceScanner
+
+    /// Creates a variant.
+    public init(name: String, summary: String, isAvailable: Bool, makeScanner: @escaping @Sendable () -> any NonceScanner) {
+        self.name = name
+        self.summary = summary
+        self.isAvailable = isAvailable
+        self.makeScanner = makeScanner
+    }
+}
+
+/// Why a kernel could not be chosen.
+public enum KernelSelectionError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// No variant has that name.
+    case unknown(String, known: [String])
+    /// The CPU lacks the instructions.
+    case unavailable(String)
+    /// It computed a wrong answer.
+    case failedSelfTest(String)
+
+    /// A sentence for the user.
+    public var description: String {
+        switch self {
+        case .unknown(let name, let known): "unknown kernel '\(name)' (known: \(known.joined(separator: ", ")))"
+        case .unavailable(let name): "kernel \(name) needs instructions this CPU does not have"
+        case .failedSelfTest(let name): "kernel \(name) failed its known-answer self-test"
+        }
+    }
+}
+
+/// Known-answer checks every kernel passes before it is used.
+public enum KernelSelfTest {
+    /// Checks a scanner against `algorithm`'s reference hash: on `header` it must stop exactly at the
+    /// nonce with the smallest hash among `width` nonces from `start`, and find nothing below that hash.
+    public static func passes(_ scanner: any NonceScanner, algorithm: any ProofOfWork, header: [UInt8], start: UInt32, width: UInt32) -> Bool {
+        var header = header
+        var best: (nonce: UInt32, target: Target)?
+        for offset in 0..<width {
+            BlockHeader.setNonce(start &+ offset, in: &header)
+            guard let value = Target(littleEndianBytes: algorithm.hash(header: header)) else { return false }
+            if best == nil || value.isLess(than: best!.target) { best = (start &+ offset, value) }
+        }
+        guard let best else { return false }
+        scanner.load(header: header)
+        let hit = scanner.scan(from: start, count: width, target: best.target)
+        guard hit == ScanResult(hashesDone: best.nonce &- start &+ 1, nonce: best.nonce) else { return false }
+        var below = best.target.limbs
+        for index in 0..<8 {
+            if below[index] > 0 { below[index] -= 1; break }
+            below[index] = .max
+        }
+        return scanner.scan(from: start, count: width, target: Target(limbs: below)).nonce == nil
+    }
+
+    /// A fixed, arbitrary header for self-tests.
+    public static let sampleHeader: [UInt8] = (0..<80).map { UInt8(truncatingIfNeeded: $0 &* 73 &+ 11) }
+}
