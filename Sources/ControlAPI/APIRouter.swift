@@ -22,7 +22,10 @@ public final class APIRouter: Sendable {
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
         let segments = request.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         do {
-            return try route(request, segments)
+            let response = try route(request, segments)
+            // A state change makes the cached /stats body stale: the next read shows its effect.
+            if request.method != "GET" { statsCache.withLock { $0 = nil } }
+            return response
         } catch {
             return error.response(extraHeaders: error.allow.map { [("Allow", $0)] } ?? [])
         }

@@ -80,6 +80,10 @@ import Testing
         #expect(started.status == 200 && ["mining", "connecting"].contains(started.object["state"] as? String))
         #expect(try await daemon.call("POST", "/mining/start").status == 200, "start is idempotent")
         #expect(await Harness.waitUntil { pool.statistics.accepted >= 3 })
+        #expect(await Harness.waitUntil(seconds: 10) {
+            let stats = try? HTTPTestClient.send(port: daemon.port, "GET", "/stats").object
+            return ((stats?["shares"] as? [String: Any])?["accepted"] as? Int ?? 0) >= 1
+        })
         let stats = try await daemon.call("GET", "/stats")
         #expect(stats.object["state"] as? String == "mining")
         let shares = stats.object["shares"] as? [String: Any]
