@@ -1,4 +1,7 @@
 #include "CHashKernels.h"
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 static const uint32_t nm_k[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -21,6 +24,13 @@ typedef uint32_t nm_v8 __attribute__((vector_size(32)));
 #define KERNEL_NAME nm_sha256d_scan_avx512
 #define TARGET __attribute__((target("avx512f")))
 #include "sha256d_lanes.h"
+#undef KERNEL_NAME
+#define KERNEL_NAME nm_scrypt_scan_avx512
+#define GATHER(base, index) ((VEC)_mm512_i32gather_epi32((__m512i)(index), (const void *)(base), 4))
+#define SCATTER(base, index, value) _mm512_i32scatter_epi32((void *)(base), (__m512i)(index), (__m512i)(value), 4)
+#include "scrypt_lanes.h"
+#undef GATHER
+#undef SCATTER
 #undef LANES
 #undef VEC
 #undef KERNEL_NAME
@@ -31,6 +41,13 @@ typedef uint32_t nm_v8 __attribute__((vector_size(32)));
 #define KERNEL_NAME nm_sha256d_scan_avx2
 #define TARGET __attribute__((target("avx2")))
 #include "sha256d_lanes.h"
+#undef KERNEL_NAME
+#define KERNEL_NAME nm_scrypt_scan_avx2
+#define GATHER(base, index) ((VEC)_mm256_i32gather_epi32((const int *)(base), (__m256i)(index), 4))
+#define SCATTER(base, index, value) do { VEC i_ = (index), v_ = (value); for (int l_ = 0; l_ < LANES; l_++) (base)[i_[l_]] = v_[l_]; } while (0)
+#include "scrypt_lanes.h"
+#undef GATHER
+#undef SCATTER
 #undef LANES
 #undef VEC
 #undef KERNEL_NAME
@@ -49,6 +66,16 @@ uint32_t nm_sha256d_scan_avx512(const uint32_t midstate[8], const uint32_t tail[
 uint32_t nm_sha256d_scan_avx2(const uint32_t midstate[8], const uint32_t tail[3], uint32_t start, uint32_t count,
                               uint32_t top_limb, uint32_t *candidates, uint32_t max_candidates) {
     (void)midstate; (void)tail; (void)start; (void)count; (void)top_limb; (void)candidates; (void)max_candidates;
+    return 0;
+}
+uint32_t nm_scrypt_scan_avx512(const uint32_t header_words[19], const uint32_t midstate[8], uint32_t start, uint32_t count,
+                               uint32_t top_limb, uint32_t *scratchpad, uint32_t *candidates, uint32_t max_candidates) {
+    (void)header_words; (void)midstate; (void)start; (void)count; (void)top_limb; (void)scratchpad; (void)candidates; (void)max_candidates;
+    return 0;
+}
+uint32_t nm_scrypt_scan_avx2(const uint32_t header_words[19], const uint32_t midstate[8], uint32_t start, uint32_t count,
+                             uint32_t top_limb, uint32_t *scratchpad, uint32_t *candidates, uint32_t max_candidates) {
+    (void)header_words; (void)midstate; (void)start; (void)count; (void)top_limb; (void)scratchpad; (void)candidates; (void)max_candidates;
     return 0;
 }
 int nm_cpu_has_avx512f(void) { return 0; }

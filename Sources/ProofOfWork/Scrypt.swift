@@ -1,26 +1,71 @@
+import CHashKernels
+
 /// scrypt (RFC 7914) and Litecoin's proof of work, scrypt(N=1024, r=1, p=1) of the header with the header
 /// as its own salt, 32 bytes out.
+///
+/// Scanning uses the fastest kernel this CPU supports that passes its self-test (see ``variants``).
 public struct Scrypt: ProofOfWork {
-    /// Creates the algorithm.
-    public init() {}
+    /// The kernel in use.
+    public let kernel: KernelVariant
+
+    /// Every kernel, fastest first.
+    public static let variants: [KernelVariant] = [
+        KernelVariant(name: "scrypt-avx512", summary: "16 hashes at once, AVX-512 (C kernel), 2 MiB scratchpad per thread",
+                      isAvailable: nm_cpu_has_avx512f() != 0) { ScryptLaneScanner(width: .avx512) },
+        KernelVariant(name: "scrypt-avx2", summary: "8 hashes at once, AVX2 (C kernel), 1 MiB scratchpad per thread",
+                      isAvailable: nm_cpu_has_avx2() != 0) { ScryptLaneScanner(width: .avx2) },
+        KernelVariant(name: "scrypt-scalar", summary: "portable Swift, allocation-free, 128 KiB scratchpad per thread",
+                      isAvailable: true) { ScryptScanner() },
+    ]
+
+    /// The fastest kernel that is available and passes its self-test.
+    public init() {
+        kernel = Self.variants.first { $0.isAvailable && Self.selfTest($0) } ?? Self.variants[Self.variants.count - 1]
+    }
+
+    /// A named kernel; throws when it is unknown, unavailable here, or fails its self-test.
+    public init(kernel name: String) throws(KernelSelectionError) {
+        guard let variant = Self.variants.first(where: { $0.name == name.lowercased() }) else {
+            throw .unknown(name, known: Self.variants.map(\.name))
+        }
+        guard variant.isAvailable else { throw .unavailable(variant.name) }
+        guard Self.selfTest(variant) else { throw .failedSelfTest(variant.name) }
+        kernel = variant
+    }
+
+    private init(variant: KernelVariant) { kernel = variant }
+
+    /// The reference algorithm (scalar kernel), for checking other kernels.
+    static let reference = Scrypt(variant: variants[variants.count - 1])
+
+    /// Known answers: the real Litecoin genesis nonce, and agreement with the reference on a sample header
+    /// across a range that is not a multiple of the lane count.
+    public static func selfTest(_ variant: KernelVariant) -> Bool {
+        let scanner = variant.makeScanner()
+        let genesis = Hex.decode("010000000000000000000000000000000000000000000000000000000000000000000000d9ced4ed1130f7b7faad9be25323ffafa33232a17c3edf6cfd97bee6bafbdd97b9aa8e4ef0ff0f1ecd513f7c")!
+        scanner.load(header: genesis)
+        guard let target = Target(difficulty: 0.000244140625, scale: 65_536),
+              scanner.scan(from: 0x7C3F_51CD - 5, count: 10, target: target).nonce == 0x7C3F_51CD else { return false }
+        return KernelSelfTest.passes(scanner, algorithm: Scrypt.reference, header: KernelSelfTest.sampleHeader, start: 0xFFFF_FFE0, width: 21)
+    }
+
+    /// The chosen kernel's name.
+    public var kernelName: String { kernel.name }
 
     /// `scrypt`.
     public var name: String { "scrypt" }
     /// Scrypt pools quote difficulty in units of 2^16: a target 65,536 times SHA256d's.
     public var difficultyScale: Double { 65_536 }
-    /// About 5 ms of hashing for the portable kernel.
-    public var batchSize: UInt32 { 16 }
+    /// A few milliseconds of hashing: 16 nonces for the scalar kernel, 64 for the lane kernels.
+    public var batchSize: UInt32 { kernel.name == "scrypt-scalar" ? 16 : 64 }
 
     /// scrypt(header, header, 1024, 1, 1, 32) with the plain implementation.
     public func hash(header: [UInt8]) -> [UInt8] {
         Scrypt.derive(password: header, salt: header, n: 1024, r: 1, p: 1, dkLen: 32)
     }
 
-    /// The allocation-free scrypt(1024,1,1) scanner.
-    public func makeScanner() -> any NonceScanner { ScryptScanner() }
-
-    /// `scrypt-scalar`.
-    public var kernelName: String { "scrypt-scalar" }
+    /// A scanner of the chosen kernel.
+    public func makeScanner() -> any NonceScanner { kernel.makeScanner() }
 
     /// The scrypt key derivation function of RFC 7914 for any valid parameters (plain, allocating).
     ///

@@ -77,6 +77,21 @@ import Testing
         }
     }
 
+    /// Every scrypt kernel this CPU can run, against the reference, across lane-count edges.
+    @Test func everyScryptKernelMatchesTheReference() throws {
+        let available = Scrypt.variants.filter(\.isAvailable)
+        #expect(available.contains { $0.name == "scrypt-scalar" })
+        for variant in available {
+            let algorithm = try Scrypt(kernel: variant.name)
+            #expect(algorithm.kernelName == variant.name)
+            for width: UInt32 in [1, 7, 9, 17, 33] {
+                checkAgainstReference(algorithm, headers: 3, width: width, starts: [0, 0xFFFF_FFF8, 0xFFFF_FFFF, 500])
+            }
+            #expect(Scrypt.selfTest(variant))
+        }
+        #expect(throws: KernelSelectionError.self) { try Scrypt(kernel: "scrypt-gpu") }
+    }
+
     @Test func kernelSelectionRefusesUnknownNames() {
         #expect(throws: KernelSelectionError.self) { try SHA256d(kernel: "sha256d-quantum") }
         #expect(SHA256d.variants.first { $0.isAvailable }?.name == SHA256d().kernelName)
