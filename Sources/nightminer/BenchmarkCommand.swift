@@ -20,6 +20,9 @@ struct BenchmarkCommand: AsyncParsableCommand {
     @Option(help: "Seconds to measure (after a 0.5 s warm-up).")
     var seconds: Double = 10
 
+    @Option(help: "Force a hashing kernel (see 'nightminer kernels').")
+    var kernel: String?
+
     @Flag(help: "Print JSON (hashrate in H/s).")
     var json = false
 
@@ -29,11 +32,19 @@ struct BenchmarkCommand: AsyncParsableCommand {
         }
         if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024") }
         guard seconds > 0, seconds <= 3600 else { throw ValidationError("--seconds must be between 0 and 3600") }
+        if let kernel {
+            guard let owner = KernelChoice.algorithm(ofKernel: kernel) else {
+                throw ValidationError("unknown kernel '\(kernel)' (see 'nightminer kernels')")
+            }
+            guard owner == algorithm.lowercased() else { throw ValidationError("kernel \(kernel) is for \(owner), not \(algorithm)") }
+        }
     }
 
     func run() async throws {
         ConsoleLogHandler.bootstrap(level: .warning)
-        let algorithm = AlgorithmRegistry.standard().algorithm(named: algorithm)!
+        let registry: AlgorithmRegistry
+        do { registry = try KernelChoice.registry(forcing: kernel) } catch { throw ValidationError(error.description) }
+        let algorithm = registry.algorithm(named: algorithm)!
         let result = await Benchmark.run(algorithm: algorithm, threads: threads ?? MiningEngine.defaultThreadCount, seconds: seconds)
         if json {
             let object = JSONValue.object([

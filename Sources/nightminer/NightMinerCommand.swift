@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NightMiner
 import MiningEngine
+import ProofOfWork
 import Stratum
 
 /// `nightminer`: mine on a stratum pool with the original's flags, or run one of the tools.
@@ -15,7 +16,7 @@ struct NightMinerCommand: AsyncParsableCommand {
             Mine:  nightminer -o stratum+tcp://HOST:PORT -u WORKER -p PASSWORD [-a scrypt|sha256d] [-t THREADS]
             Try it without a pool:  nightminer demo
             """,
-        subcommands: [Mine.self, Serve.self, Demo.self, TestPoolCommand.self, VerifyShare.self, BenchmarkCommand.self],
+        subcommands: [Mine.self, Serve.self, Demo.self, TestPoolCommand.self, VerifyShare.self, BenchmarkCommand.self, KernelsCommand.self],
         defaultSubcommand: Mine.self,
         helpNames: [.short, .long])
 }
@@ -44,6 +45,9 @@ struct Mine: AsyncParsableCommand {
     @Option(name: [.customShort("t"), .customLong("threads")], help: "Hashing threads (default: one per core).")
     var threads: Int?
 
+    @Option(help: "Force a hashing kernel (see 'nightminer kernels'), e.g. sha256d-avx2.")
+    var kernel: String?
+
     @Flag(name: [.customShort("B"), .customLong("background")], help: "Run in the background (detached from the terminal).")
     var background = false
 
@@ -70,6 +74,12 @@ struct Mine: AsyncParsableCommand {
         }
         if let userpass, !userpass.contains(":") { throw ValidationError("--userpass must be USER:PASS") }
         if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024") }
+        if let kernel {
+            guard let owner = KernelChoice.algorithm(ofKernel: kernel) else {
+                throw ValidationError("unknown kernel '\(kernel)' (see 'nightminer kernels')")
+            }
+            guard owner == algorithm.lowercased() else { throw ValidationError("kernel \(kernel) is for \(owner), not \(algorithm)") }
+        }
         let known = AlgorithmRegistryNames.standard
         guard known.contains(algorithm.lowercased()) else {
             throw ValidationError("unknown algorithm '\(algorithm)' (known: \(known.joined(separator: ", ")))")
@@ -101,7 +111,9 @@ struct Mine: AsyncParsableCommand {
         configuration.dumpProtocol = dumpProtocol
         configuration.stopOnAuthorizationFailure = true
         configuration.statusInterval = quiet ? nil : .seconds(30)
-        let miner = try Miner(configuration: configuration, logger: logger)
+        let registry: AlgorithmRegistry
+        do { registry = try KernelChoice.registry(forcing: kernel) } catch { throw ValidationError(error.description) }
+        let miner = try Miner(configuration: configuration, registry: registry, logger: logger)
         let signals = SignalTrap { miner.stop() }
         defer { signals.cancel() }
         do {
