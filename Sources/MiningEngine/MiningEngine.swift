@@ -86,16 +86,12 @@ public final class MiningEngine: Sendable {
         meter.reset()
         for index in 0..<count {
             liveThreads.add(1, ordering: .sequentiallyConsistent)
-            let thread = Thread { [self] in
+            DedicatedThread.start(name: "nm-hash-\(index)") { [self] in
                 self.hashLoop(index: index, counter: counters[index], adoptedEpoch: epochs[index], generation: myGeneration)
                 self.liveThreads.subtract(1, ordering: .sequentiallyConsistent)
             }
-            thread.name = "nightminer-hash-\(index)"
-            thread.start()
         }
-        let sampler = Thread { [self] in self.sampleLoop(generation: myGeneration) }
-        sampler.name = "nightminer-meter"
-        sampler.start()
+        DedicatedThread.start(name: "nm-meter") { [self] in self.sampleLoop(generation: myGeneration) }
         logger.info("started \(count) hashing thread\(count == 1 ? "" : "s")")
     }
 

@@ -33,23 +33,19 @@ public final class LineConnection: Sendable {
     public init(host: String, port: Int, maximumLineBytes: Int = 65_536, idleMilliseconds: Int32 = 1_000,
                 connectTimeoutMilliseconds: Int32 = 10_000) {
         (events, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .unbounded)
-        let thread = Thread { [self] in
+        DedicatedThread.start(name: "nm-pool-reader") { [self] in
             self.readLoop(host: host, port: port, maximumLineBytes: maximumLineBytes, idle: idleMilliseconds,
                           connectTimeout: connectTimeoutMilliseconds)
         }
-        thread.name = "nightminer-pool-reader"
-        thread.start()
     }
 
     /// Wraps an accepted socket (used by servers); the reader starts at once.
     public init(acceptedDescriptor fd: Int32, maximumLineBytes: Int = 65_536, idleMilliseconds: Int32 = 1_000) {
         (events, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .unbounded)
         descriptor.withLock { $0 = fd }
-        let thread = Thread { [self] in
+        DedicatedThread.start(name: "nm-line-reader") { [self] in
             self.receive(fd: fd, maximumLineBytes: maximumLineBytes, idle: idleMilliseconds)
         }
-        thread.name = "nightminer-line-reader"
-        thread.start()
     }
 
     /// Sends one line (a newline is appended). Returns false if not connected or the write failed.

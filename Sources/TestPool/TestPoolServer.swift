@@ -76,11 +76,9 @@ public final class TestPoolServer: Sendable {
             state.currentJob = job
             state.statistics.jobs += 1
         }
-        let acceptor = Thread { [self] in self.acceptLoop(fd) }
-        acceptor.name = "nightminer-testpool-accept"
-        acceptor.start()
+        DedicatedThread.start(name: "nm-pool-accept") { [self] in self.acceptLoop(fd) }
         if let interval = configuration.jobInterval {
-            let ticker = Thread { [self] in
+            DedicatedThread.start(name: "nm-pool-jobs") { [self] in
                 var next = ContinuousClock.now + interval
                 while self.running.load(ordering: .acquiring) {
                     if ContinuousClock.now >= next {
@@ -90,8 +88,6 @@ public final class TestPoolServer: Sendable {
                     usleep(50_000)
                 }
             }
-            ticker.name = "nightminer-testpool-jobs"
-            ticker.start()
         }
         logger.info("test pool listening on \(url) (\(configuration.algorithm.name), difficulty \(configuration.difficulty))")
     }
