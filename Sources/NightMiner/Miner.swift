@@ -283,6 +283,10 @@ public final class Miner: Sendable {
         }
     }
 
+    /// A job's identity across connections: pools reuse job IDs after a reconnect, so the session is part
+    /// of it (the engine and the job table use this key; the pool sees the plain job ID).
+    static func key(_ job: Job) -> String { "\(job.session):\(job.id)" }
+
     /// Records a job and puts it on the engine.
     private func accept(_ job: Job, clean: Bool) {
         let target = status.withLock { status -> Target in
@@ -291,9 +295,9 @@ public final class Miner: Sendable {
                 status.jobOrder.removeAll()
                 status.jobTargets.removeAll()
             }
-            status.jobs[job.id] = job
-            status.jobOrder.append(job.id)
-            status.jobTargets[job.id] = job.target
+            status.jobs[Self.key(job)] = job
+            status.jobOrder.append(Self.key(job))
+            status.jobTargets[Self.key(job)] = job.target
             while status.jobOrder.count > 32 {
                 let oldest = status.jobOrder.removeFirst()
                 status.jobs[oldest] = nil
@@ -305,7 +309,7 @@ public final class Miner: Sendable {
             return job.target
         }
         logger.debug("new job \(job.id)\(clean ? " (clean)" : "") difficulty \(job.difficulty)")
-        engine.publish(MiningWork(jobID: job.id, algorithm: job.algorithm, target: target) { counter in
+        engine.publish(MiningWork(jobID: Self.key(job), algorithm: job.algorithm, target: target) { counter in
             job.header(extranonce2: job.extranonce2(counter))
         })
     }
@@ -316,11 +320,11 @@ public final class Miner: Sendable {
             status.difficulty = difficulty
             guard let anyJob = status.jobs.values.first, let newTarget = anyJob.algorithm.target(forDifficulty: difficulty) else { return nil }
             for (id, target) in status.jobTargets { status.jobTargets[id] = Target.stricter(target, newTarget) }
-            guard var current = status.current, let target = status.jobTargets[current.id] else { return nil }
+            guard var current = status.current, let key = status.jobOrder.last, let target = status.jobTargets[key] else { return nil }
             current.target = target
             current.difficulty = max(current.difficulty, difficulty)
             status.current = current
-            return (current.id, target)
+            return (key, target)
         }
         if let (id, target) = update { engine.tighten(to: target, jobID: id) }
     }
@@ -345,9 +349,12 @@ public final class Miner: Sendable {
             logger.error("share for job \(job.id) failed verification on the submitted header; not sent")
             return
         }
-        if let ticket = client.submit(share) {
+        if let ticket = client.submit(share, session: job.session) {
             status.withLock { $0.tickets[ticket] = credit }
             logger.debug("submitted nonce \(Hex.string(share.nonce)) for job \(job.id) (share difficulty \(Self.formatNumber(share.difficulty, digits: 2)))")
+        } else if job.session != client.session {
+            engine.ledger.stale()
+            logger.info("dropped a share for job \(job.id) found on the previous connection")
         } else {
             engine.ledger.lost()
             logger.warning("could not submit a share for job \(job.id): not connected")

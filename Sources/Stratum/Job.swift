@@ -26,6 +26,8 @@ public final class Job: Sendable {
     public let target: Target
     /// The proof-of-work algorithm.
     public let algorithm: any ProofOfWork
+    /// The connection session that received the job (a share is only valid on that session).
+    public let session: UInt64
 
     private let stopped = Atomic<Bool>(false)
     private let hashes = Atomic<UInt64>(0)
@@ -36,7 +38,7 @@ public final class Job: Sendable {
 
     /// Creates a job. Fails when the difficulty does not give a target.
     public init(notification: JobNotification, extranonce1: [UInt8], extranonce2Size: Int, difficulty: Double,
-                algorithm: any ProofOfWork) throws(StratumError) {
+                algorithm: any ProofOfWork, session: UInt64 = 0) throws(StratumError) {
         guard let target = algorithm.target(forDifficulty: difficulty) else {
             throw .invalidMessage("difficulty \(difficulty) is not a positive number")
         }
@@ -49,6 +51,7 @@ public final class Job: Sendable {
         self.difficulty = difficulty
         self.target = target
         self.algorithm = algorithm
+        self.session = session
     }
 
     /// The extranonce2 bytes for a counter: big-endian, exactly ``extranonce2Size`` bytes (wrapping).

@@ -36,6 +36,7 @@ public final class StratumClient: Sendable {
         var lastPrevhash: [UInt8]?
         var lastNotification: JobNotification?
         var lastLineAt = ContinuousClock.now
+        var sessionID: UInt64 = 0
         var redirect: (host: String, port: Int, wait: Duration)?
         var reconnectRequested = false
         /// Set by ``StratumClient/stop(drainingFor:)``: close once no share awaits an answer, or at this time.
@@ -85,10 +86,16 @@ public final class StratumClient: Sendable {
         if connection == nil { stop() }
     }
 
-    /// Submits a share; returns its ticket, or nil when not connected and authorized (the share is not sent).
-    public func submit(_ share: Share) -> Int64? {
+    /// The current connection session (jobs carry the session they arrived on).
+    public var session: UInt64 { state.withLock { $0.sessionID } }
+
+    /// Submits a share; returns its ticket, or nil when not connected and authorized, or when `session`
+    /// is given and is not the current one (a share found on a previous connection is never sent on a new
+    /// one: its extranonce1 may differ).
+    public func submit(_ share: Share, session: UInt64? = nil) -> Int64? {
         state.withLock { state -> Int64? in
             guard let connection = state.connection, let worker = state.authorizedWorker else { return nil }
+            if let session, session != state.sessionID { return nil }
             let id = nextRequestID.add(1, ordering: .relaxed).oldValue
             let line = StratumMessage.requestLine(id: .number(Double(id)), method: "mining.submit",
                                                   params: share.submitParams(worker: worker))
@@ -156,7 +163,9 @@ public final class StratumClient: Sendable {
         state.withLock { state in
             state.connection = connection
             state.drainDeadline = nil
+            state.sessionID += 1
             state.subscription = Subscription(algorithm: state.algorithm)
+            state.subscription.session = state.sessionID
             state.authorizedWorker = nil
             state.pending = [:]
             state.lastPrevhash = nil

@@ -17,6 +17,8 @@ public struct Subscription: Sendable {
     public private(set) var extranonce2Size: Int?
     /// The algorithm shares are hashed with.
     public let algorithm: any ProofOfWork
+    /// Which connection this subscription belongs to; copied into every job it creates.
+    public var session: UInt64 = 0
 
     /// A subscription for an algorithm, not yet subscribed.
     public init(algorithm: any ProofOfWork) { self.algorithm = algorithm }
@@ -52,7 +54,7 @@ public struct Subscription: Sendable {
     public func createJob(_ notification: JobNotification) throws(StratumError) -> Job {
         guard let extranonce1, let extranonce2Size else { throw .invalidMessage("mining.notify before mining.subscribe's reply") }
         return try Job(notification: notification, extranonce1: extranonce1, extranonce2Size: extranonce2Size,
-                       difficulty: difficulty, algorithm: algorithm)
+                       difficulty: difficulty, algorithm: algorithm, session: session)
     }
 
     /// Reads `mining.subscribe`'s result in every shape real pools send:

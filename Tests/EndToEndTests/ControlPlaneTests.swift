@@ -190,7 +190,7 @@ import Testing
         _ = try await daemon.call("POST", "/pools/3/activate")
         #expect(await Harness.waitUntil { scrypt.statistics.accepted >= 2 }, "no scrypt shares after the algorithm switch")
         let stats = try await daemon.call("GET", "/stats")
-        #expect(stats.object["algorithm"] as? String == "scrypt" && stats.object["kernel"] as? String == "scrypt-scalar")
+        #expect(stats.object["algorithm"] as? String == "scrypt" && stats.object["kernel"] as? String == Scrypt().kernelName)
 
         // Credentials of the active pool change: the miner reconnects as the new worker.
         #expect(try await daemon.call("PATCH", "/pools/3", json: #"{"user":"renamed"}"#).status == 200)
