@@ -180,7 +180,8 @@ public final class MiningEngine: Sendable {
             var position = UInt64(claim.nonce)
             let end = position + chunk
             while position < end {
-                if board.epoch.load(ordering: .relaxed) != seenEpoch { break }
+                // New work or a stop ends the chunk at once (a chunk can take long when shares are frequent).
+                if board.epoch.load(ordering: .relaxed) != seenEpoch || generation.load(ordering: .relaxed) != myGeneration { break }
                 let count = UInt32(min(batch, end - position))
                 let result = scanner!.scan(from: UInt32(position), count: count, target: current.target)
                 counter.value.add(UInt64(result.hashesDone), ordering: .relaxed)

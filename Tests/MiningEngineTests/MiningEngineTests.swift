@@ -48,7 +48,9 @@ import Testing
         engine.publish(work)
         engine.start(threads: 2)
         let shares = await Self.collect(stream, count: 3_000)
+        let stopping = ContinuousClock.now
         engine.stop()
+        #expect(stopping.duration(to: .now) < .seconds(5), "stop must not wait for a whole nonce chunk")
         #expect(shares.count == 3_000)
         let keys = Set(shares.map { "\($0.extranonce2)/\($0.nonce)" })
         #expect(keys.count == shares.count, "two threads scanned the same nonce")
