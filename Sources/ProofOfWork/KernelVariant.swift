@@ -21,6 +21,25 @@ public struct KernelVariant: Sendable {
     }
 }
 
+extension KernelVariant {
+    /// The first of `variants` (listed fastest first) that this CPU runs and that passes `selfTest`; the
+    /// last one (the portable kernel) otherwise.
+    public static func fastest(of variants: [KernelVariant], passing selfTest: (KernelVariant) -> Bool) -> KernelVariant {
+        variants.first { $0.isAvailable && selfTest($0) } ?? variants[variants.count - 1]
+    }
+
+    /// The variant called `name`, checked: known, available on this CPU, and passing `selfTest`.
+    public static func named(_ name: String, in variants: [KernelVariant],
+                             passing selfTest: (KernelVariant) -> Bool) throws(KernelSelectionError) -> KernelVariant {
+        guard let variant = variants.first(where: { $0.name == name.lowercased() }) else {
+            throw .unknown(name, known: variants.map(\.name))
+        }
+        guard variant.isAvailable else { throw .unavailable(variant.name) }
+        guard selfTest(variant) else { throw .failedSelfTest(variant.name) }
+        return variant
+    }
+}
+
 /// Why a kernel could not be chosen.
 public enum KernelSelectionError: Error, Sendable, Equatable, CustomStringConvertible {
     /// No variant has that name.

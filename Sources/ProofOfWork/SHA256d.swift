@@ -20,17 +20,12 @@ public struct SHA256d: ProofOfWork {
 
     /// The fastest kernel that is available and passes its self-test.
     public init() {
-        kernel = Self.variants.first { $0.isAvailable && Self.selfTest($0) } ?? Self.variants[Self.variants.count - 1]
+        kernel = KernelVariant.fastest(of: Self.variants, passing: Self.selfTest)
     }
 
     /// A named kernel; throws when it is unknown, unavailable here, or fails its self-test.
     public init(kernel name: String) throws(KernelSelectionError) {
-        guard let variant = Self.variants.first(where: { $0.name == name.lowercased() }) else {
-            throw .unknown(name, known: Self.variants.map(\.name))
-        }
-        guard variant.isAvailable else { throw .unavailable(variant.name) }
-        guard Self.selfTest(variant) else { throw .failedSelfTest(variant.name) }
-        kernel = variant
+        kernel = try KernelVariant.named(name, in: Self.variants, passing: Self.selfTest)
     }
 
     /// Known answers: the real Bitcoin genesis nonce, and agreement with the reference on a sample header
