@@ -30,28 +30,14 @@ public final class HTTPServer: Sendable {
             var address = sockaddr_in6()
             address.sin6_family = sa_family_t(AF_INET6)
             address.sin6_port = in_port_t(UInt16(configuration.port).bigEndian)
-            guard inet_pton(AF_INET6, configuration.host, &address.sin6_addr) == 1 else {
-                throw StartError(description: "--api-bind \(configuration.host) is not an IP address")
-            }
-            started = withUnsafePointer(to: &address) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    nm_start_daemon($0, configuration.connectionLimit, configuration.timeoutSeconds, 32 * 1024,
-                                    httpAccessHandler, contextPointer, httpCompletedHandler, contextPointer)
-                }
-            }
+            guard inet_pton(AF_INET6, configuration.host, &address.sin6_addr) == 1 else { throw Self.notAnAddress(configuration) }
+            started = Self.startDaemon(at: &address, configuration, contextPointer)
         } else {
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
             address.sin_port = in_port_t(UInt16(configuration.port).bigEndian)
-            guard inet_pton(AF_INET, configuration.host, &address.sin_addr) == 1 else {
-                throw StartError(description: "--api-bind \(configuration.host) is not an IP address")
-            }
-            started = withUnsafePointer(to: &address) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    nm_start_daemon($0, configuration.connectionLimit, configuration.timeoutSeconds, 32 * 1024,
-                                    httpAccessHandler, contextPointer, httpCompletedHandler, contextPointer)
-                }
-            }
+            guard inet_pton(AF_INET, configuration.host, &address.sin_addr) == 1 else { throw Self.notAnAddress(configuration) }
+            started = Self.startDaemon(at: &address, configuration, contextPointer)
         }
         guard let started else {
             throw StartError(description: "cannot listen on \(configuration.host):\(configuration.port) (address in use or not available)")
@@ -59,6 +45,21 @@ public final class HTTPServer: Sendable {
         daemon = Locked(UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(started))))
         port = Int(nm_daemon_port(started))
         host = configuration.host
+    }
+
+    /// Starts libmicrohttpd bound to `address` (a `sockaddr_in` or `sockaddr_in6`).
+    private static func startDaemon<Address>(at address: inout Address, _ configuration: HTTPServerConfiguration,
+                                             _ context: UnsafeMutableRawPointer) -> OpaquePointer? {
+        withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                nm_start_daemon($0, configuration.connectionLimit, configuration.timeoutSeconds, 32 * 1024,
+                                httpAccessHandler, context, httpCompletedHandler, context)
+            }
+        }
+    }
+
+    private static func notAnAddress(_ configuration: HTTPServerConfiguration) -> StartError {
+        StartError(description: "--api-bind \(configuration.host) is not an IP address")
     }
 
     /// The base URL, e.g. `http://127.0.0.1:8080`.

@@ -27,17 +27,10 @@ struct BenchmarkCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        guard AlgorithmRegistryNames.standard.contains(algorithm.lowercased()) else {
-            throw ValidationError("unknown algorithm '\(algorithm)' (known: \(AlgorithmRegistryNames.standard.joined(separator: ", ")))")
-        }
+        try AlgorithmRegistryNames.validate(algorithm)
         if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024") }
         guard seconds > 0, seconds <= 3600 else { throw ValidationError("--seconds must be between 0 and 3600") }
-        if let kernel {
-            guard let owner = KernelChoice.algorithm(ofKernel: kernel) else {
-                throw ValidationError("unknown kernel '\(kernel)' (see 'nightminer kernels')")
-            }
-            guard owner == algorithm.lowercased() else { throw ValidationError("kernel \(kernel) is for \(owner), not \(algorithm)") }
-        }
+        try AlgorithmRegistryNames.validate(kernel: kernel, for: algorithm)
     }
 
     func run() async throws {

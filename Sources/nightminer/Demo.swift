@@ -35,9 +35,7 @@ struct Demo: AsyncParsableCommand {
     var debug = false
 
     func validate() throws {
-        guard AlgorithmRegistryNames.standard.contains(algorithm.lowercased()) else {
-            throw ValidationError("unknown algorithm '\(algorithm)' (known: \(AlgorithmRegistryNames.standard.joined(separator: ", ")))")
-        }
+        try AlgorithmRegistryNames.validate(algorithm)
         if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024") }
         if let difficulty, !(difficulty > 0 && difficulty.isFinite) { throw ValidationError("--difficulty must be positive") }
         if let seconds, !(seconds > 0) { throw ValidationError("--seconds must be positive") }

@@ -74,16 +74,8 @@ struct Mine: AsyncParsableCommand {
         }
         if let userpass, !userpass.contains(":") { throw ValidationError("--userpass must be USER:PASS") }
         if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024") }
-        if let kernel {
-            guard let owner = KernelChoice.algorithm(ofKernel: kernel) else {
-                throw ValidationError("unknown kernel '\(kernel)' (see 'nightminer kernels')")
-            }
-            guard owner == algorithm.lowercased() else { throw ValidationError("kernel \(kernel) is for \(owner), not \(algorithm)") }
-        }
-        let known = AlgorithmRegistryNames.standard
-        guard known.contains(algorithm.lowercased()) else {
-            throw ValidationError("unknown algorithm '\(algorithm)' (known: \(known.joined(separator: ", ")))")
-        }
+        try AlgorithmRegistryNames.validate(kernel: kernel, for: algorithm)
+        try AlgorithmRegistryNames.validate(algorithm)
     }
 
     func run() async throws {

@@ -1,11 +1,29 @@
+import ArgumentParser
 import Dispatch
 import Foundation
 import MiningEngine
+import NightMiner
 import ProofOfWork
 
 /// The algorithm names the CLI accepts before anything is registered.
 enum AlgorithmRegistryNames {
     static let standard = AlgorithmRegistry.standard().names
+
+    /// Refuses an algorithm name that is not built in.
+    static func validate(_ algorithm: String) throws {
+        guard standard.contains(algorithm.lowercased()) else {
+            throw ValidationError("unknown algorithm '\(algorithm)' (known: \(standard.joined(separator: ", ")))")
+        }
+    }
+
+    /// Refuses a `--kernel` that does not exist or belongs to another algorithm.
+    static func validate(kernel: String?, for algorithm: String) throws {
+        guard let kernel else { return }
+        guard let owner = KernelChoice.algorithm(ofKernel: kernel) else {
+            throw ValidationError("unknown kernel '\(kernel)' (see 'nightminer kernels')")
+        }
+        guard owner == algorithm.lowercased() else { throw ValidationError("kernel \(kernel) is for \(owner), not \(algorithm)") }
+    }
 }
 
 

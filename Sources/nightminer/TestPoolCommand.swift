@@ -29,9 +29,7 @@ struct TestPoolCommand: AsyncParsableCommand {
     var credentials: String?
 
     func validate() throws {
-        guard AlgorithmRegistryNames.standard.contains(algorithm.lowercased()) else {
-            throw ValidationError("unknown algorithm '\(algorithm)' (known: \(AlgorithmRegistryNames.standard.joined(separator: ", ")))")
-        }
+        try AlgorithmRegistryNames.validate(algorithm)
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard difficulty > 0, difficulty.isFinite else { throw ValidationError("--difficulty must be positive") }
         guard jobInterval >= 0 else { throw ValidationError("--job-interval must not be negative") }

@@ -33,9 +33,7 @@ struct VerifyShare: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard AlgorithmRegistryNames.standard.contains(algorithm.lowercased()) else {
-            throw ValidationError("unknown algorithm '\(algorithm)' (known: \(AlgorithmRegistryNames.standard.joined(separator: ", ")))")
-        }
+        try AlgorithmRegistryNames.validate(algorithm)
         guard difficulty > 0, difficulty.isFinite else { throw ValidationError("--difficulty must be positive") }
     }
 
