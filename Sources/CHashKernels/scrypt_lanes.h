@@ -1,7 +1,6 @@
 /* scrypt(1024, 1, 1) of LANES headers at once, one hash per vector lane, included once per instruction set
-   with LANES, VEC, KERNEL_NAME and TARGET set. PBKDF2-HMAC-SHA256 runs on vectors too; ROMix keeps the
-   lanes interleaved in the scratchpad (V[i][word] is one vector), so writes are whole vectors and each
-   read gathers one word per lane. */
+   with LANES, VEC, KERNEL_NAME, TARGET and TRANSPOSE set. PBKDF2-HMAC-SHA256 runs on vectors too; ROMix
+   keeps each lane's blocks contiguous in the scratchpad and moves them through register transposes. */
 
 #define ROTR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
 #define ROTL(x, n) (((x) << (n)) | ((x) >> (32 - (n))))
@@ -16,6 +15,8 @@
 #define CAT(a, b) CAT2(a, b)
 #define COMPRESS CAT(KERNEL_NAME, _compress)
 #define XOR_SALSA CAT(KERNEL_NAME, _xor_salsa8)
+#define ROMIX CAT(KERNEL_NAME, _romix)
+#define UNROLL _Pragma("clang loop unroll(full)")
 
 /* state += SHA-256 rounds over the 16-word block w (w is clobbered). */
 TARGET static inline void COMPRESS(VEC s[8], VEC w[16]) {
@@ -36,7 +37,7 @@ TARGET static inline void COMPRESS(VEC s[8], VEC w[16]) {
 }
 
 /* b = Salsa20/8(b ^ bx), lane by lane. */
-TARGET static inline void XOR_SALSA(VEC *b, const VEC *bx) {
+TARGET __attribute__((always_inline)) static inline void XOR_SALSA(VEC *b, const VEC *bx) {
     VEC x0 = b[0] ^= bx[0], x1 = b[1] ^= bx[1], x2 = b[2] ^= bx[2], x3 = b[3] ^= bx[3];
     VEC x4 = b[4] ^= bx[4], x5 = b[5] ^= bx[5], x6 = b[6] ^= bx[6], x7 = b[7] ^= bx[7];
     VEC x8 = b[8] ^= bx[8], x9 = b[9] ^= bx[9], x10 = b[10] ^= bx[10], x11 = b[11] ^= bx[11];
@@ -53,6 +54,37 @@ TARGET static inline void XOR_SALSA(VEC *b, const VEC *bx) {
     }
     b[0] += x0; b[1] += x1; b[2] += x2; b[3] += x3; b[4] += x4; b[5] += x5; b[6] += x6; b[7] += x7;
     b[8] += x8; b[9] += x9; b[10] += x10; b[11] += x11; b[12] += x12; b[13] += x13; b[14] += x14; b[15] += x15;
+}
+
+/* ROMix, N = 1024, on x (32 vectors: word k of every lane in x[k]). Row i of the scratchpad holds each lane's
+   32 words contiguously (lane-major), so a lane's block is two cache lines; blocks go in and out through
+   LANES x LANES transposes. */
+TARGET __attribute__((noinline)) static void ROMIX(VEC x[32], uint32_t *scratchpad) {
+    VEC t[LANES];
+    for (uint32_t i = 0; i < 1024; i++) {
+        VEC *row = (VEC *)(scratchpad + i * (uint32_t)(LANES * 32));
+        UNROLL for (int c = 0; c < 32 / LANES; c++) {
+            TRANSPOSE(x + c * LANES, t);
+            UNROLL for (int l = 0; l < LANES; l++) row[l * (32 / LANES) + c] = t[l];
+        }
+        XOR_SALSA(x, x + 16);
+        XOR_SALSA(x + 16, x);
+    }
+    for (int i = 0; i < 1024; i++) {
+        /* Each lane's row address, taken from the vector lane by lane (kept in registers: a vector stored and
+           read back a word at a time stalls on store forwarding). */
+        VEC j = (x[16] & 1023u) * (uint32_t)(LANES * 32);
+        const VEC *block[LANES];
+        UNROLL for (int l = 0; l < LANES; l++) block[l] = (const VEC *)(scratchpad + j[l] + (uint32_t)(l * 32));
+        UNROLL for (int c = 0; c < 32 / LANES; c++) {
+            VEC in[LANES];
+            UNROLL for (int l = 0; l < LANES; l++) in[l] = block[l][c];
+            TRANSPOSE(in, t);
+            UNROLL for (int k = 0; k < LANES; k++) x[c * LANES + k] ^= t[k];
+        }
+        XOR_SALSA(x, x + 16);
+        XOR_SALSA(x + 16, x);
+    }
 }
 
 TARGET uint32_t KERNEL_NAME(const uint32_t header_words[19], const uint32_t midstate[8], uint32_t start, uint32_t count,
@@ -98,21 +130,7 @@ TARGET uint32_t KERNEL_NAME(const uint32_t header_words[19], const uint32_t mids
             COMPRESS(s, w);
             for (int i = 0; i < 8; i++) x[8 * block + i] = BSWAP(s[i]);
         }
-        /* ROMix, N = 1024. Row i of the scratchpad holds each lane's 32 words contiguously (lane-major), so a
-           lane's block is two cache lines: stores scatter one word per lane, loads gather one. */
-        VEC lane_offset = lane * 32u;
-        for (uint32_t i = 0; i < 1024; i++) {
-            VEC row = lane_offset + i * (uint32_t)(LANES * 32);
-            for (int k = 0; k < 32; k++) SCATTER(scratchpad, row + (uint32_t)k, x[k]);
-            XOR_SALSA(x, x + 16);
-            XOR_SALSA(x + 16, x);
-        }
-        for (int i = 0; i < 1024; i++) {
-            VEC row = lane_offset + (x[16] & 1023u) * (uint32_t)(LANES * 32);
-            for (int k = 0; k < 32; k++) x[k] ^= GATHER(scratchpad, row + (uint32_t)k);
-            XOR_SALSA(x, x + 16);
-            XOR_SALSA(x + 16, x);
-        }
+        ROMIX(x, scratchpad);
         /* Final PBKDF2: HMAC(X || INT(1)), 32 bytes. */
         for (int i = 0; i < 8; i++) s[i] = inner[i];
         for (int i = 0; i < 16; i++) w[i] = BSWAP(x[i]);
@@ -151,3 +169,5 @@ TARGET uint32_t KERNEL_NAME(const uint32_t header_words[19], const uint32_t mids
 #undef BSWAP
 #undef COMPRESS
 #undef XOR_SALSA
+#undef ROMIX
+#undef UNROLL
