@@ -13,7 +13,7 @@
 #define SHA256_ROUNDS(s, w)                                                                    \
     do {                                                                                      \
         VEC a = s[0], b = s[1], c = s[2], d = s[3], e = s[4], f = s[5], g = s[6], h = s[7];    \
-        for (int i = 0; i < 64; i++) {                                                        \
+        _Pragma("clang loop unroll(full)") for (int i = 0; i < 64; i++) {                     \
             VEC wi;                                                                           \
             if (i < 16) {                                                                     \
                 wi = w[i];                                                                    \
