@@ -18,7 +18,7 @@ let package = Package(
         .target(name: "JSON"),
         .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
         .target(name: "ControlAPI", dependencies: ["CMicroHTTPD", "Guarded", "JSON"]),
-        .target(name: "CHashKernels", exclude: ["sha256d_lanes.h", "scrypt_lanes.h"]),
+        .target(name: "CHashKernels", exclude: ["sha256_common.h", "sha256d_lanes.h", "scrypt_lanes.h"]),
         .target(name: "ProofOfWork", dependencies: ["Guarded", "CHashKernels"]),
         .target(name: "Stratum", dependencies: ["ProofOfWork", "Guarded", "JSON", .product(name: "Logging", package: "swift-log")]),
         .target(name: "MiningEngine", dependencies: ["ProofOfWork", "Guarded", .product(name: "Logging", package: "swift-log")]),

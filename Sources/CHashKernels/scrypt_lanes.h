@@ -2,38 +2,18 @@
    with LANES, VEC, KERNEL_NAME, TARGET and TRANSPOSE set. PBKDF2-HMAC-SHA256 runs on vectors too; ROMix
    keeps each lane's blocks contiguous in the scratchpad and moves them through register transposes. */
 
-#define ROTR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
-#define ROTL(x, n) (((x) << (n)) | ((x) >> (32 - (n))))
-#define S0(x) (ROTR(x, 2) ^ ROTR(x, 13) ^ ROTR(x, 22))
-#define S1(x) (ROTR(x, 6) ^ ROTR(x, 11) ^ ROTR(x, 25))
-#define s0(x) (ROTR(x, 7) ^ ROTR(x, 18) ^ ((x) >> 3))
-#define s1(x) (ROTR(x, 17) ^ ROTR(x, 19) ^ ((x) >> 10))
-#define CH(e, f, g) ((((f) ^ (g)) & (e)) ^ (g))
-#define MAJ(a, b, c) (((a) & (b)) | (((a) | (b)) & (c)))
-#define BSWAP(x) ((((x) & 0xff) << 24) | (((x) & 0xff00) << 8) | (((x) >> 8) & 0xff00) | ((x) >> 24))
 #define CAT2(a, b) a##b
 #define CAT(a, b) CAT2(a, b)
 #define COMPRESS CAT(KERNEL_NAME, _compress)
 #define XOR_SALSA CAT(KERNEL_NAME, _xor_salsa8)
 #define ROMIX CAT(KERNEL_NAME, _romix)
-#define UNROLL _Pragma("clang loop unroll(full)")
 
 /* state += SHA-256 rounds over the 16-word block w (w is clobbered). */
-TARGET static inline void COMPRESS(VEC s[8], VEC w[16]) {
-    VEC a = s[0], b = s[1], c = s[2], d = s[3], e = s[4], f = s[5], g = s[6], h = s[7];
-    for (int i = 0; i < 64; i++) {
-        VEC wi;
-        if (i < 16) {
-            wi = w[i];
-        } else {
-            wi = s1(w[(i - 2) & 15]) + w[(i - 7) & 15] + s0(w[(i - 15) & 15]) + w[i & 15];
-            w[i & 15] = wi;
-        }
-        VEC t1 = h + S1(e) + CH(e, f, g) + nm_k[i] + wi;
-        VEC t2 = S0(a) + MAJ(a, b, c);
-        h = g; g = f; f = e; e = d + t1; d = c; c = b; b = a; a = t1 + t2;
-    }
-    s[0] += a; s[1] += b; s[2] += c; s[3] += d; s[4] += e; s[5] += f; s[6] += g; s[7] += h;
+TARGET __attribute__((noinline)) static void COMPRESS(VEC s[8], VEC w[16]) {
+    VEC t[8];
+    for (int i = 0; i < 8; i++) t[i] = s[i];
+    NM_SHA256_ROUNDS(VEC, t, w);
+    for (int i = 0; i < 8; i++) s[i] += t[i];
 }
 
 /* b = Salsa20/8(b ^ bx), lane by lane. */
@@ -43,14 +23,14 @@ TARGET __attribute__((always_inline)) static inline void XOR_SALSA(VEC *b, const
     VEC x8 = b[8] ^= bx[8], x9 = b[9] ^= bx[9], x10 = b[10] ^= bx[10], x11 = b[11] ^= bx[11];
     VEC x12 = b[12] ^= bx[12], x13 = b[13] ^= bx[13], x14 = b[14] ^= bx[14], x15 = b[15] ^= bx[15];
     for (int i = 0; i < 4; i++) {
-        x4 ^= ROTL(x0 + x12, 7); x8 ^= ROTL(x4 + x0, 9); x12 ^= ROTL(x8 + x4, 13); x0 ^= ROTL(x12 + x8, 18);
-        x9 ^= ROTL(x5 + x1, 7); x13 ^= ROTL(x9 + x5, 9); x1 ^= ROTL(x13 + x9, 13); x5 ^= ROTL(x1 + x13, 18);
-        x14 ^= ROTL(x10 + x6, 7); x2 ^= ROTL(x14 + x10, 9); x6 ^= ROTL(x2 + x14, 13); x10 ^= ROTL(x6 + x2, 18);
-        x3 ^= ROTL(x15 + x11, 7); x7 ^= ROTL(x3 + x15, 9); x11 ^= ROTL(x7 + x3, 13); x15 ^= ROTL(x11 + x7, 18);
-        x1 ^= ROTL(x0 + x3, 7); x2 ^= ROTL(x1 + x0, 9); x3 ^= ROTL(x2 + x1, 13); x0 ^= ROTL(x3 + x2, 18);
-        x6 ^= ROTL(x5 + x4, 7); x7 ^= ROTL(x6 + x5, 9); x4 ^= ROTL(x7 + x6, 13); x5 ^= ROTL(x4 + x7, 18);
-        x11 ^= ROTL(x10 + x9, 7); x8 ^= ROTL(x11 + x10, 9); x9 ^= ROTL(x8 + x11, 13); x10 ^= ROTL(x9 + x8, 18);
-        x12 ^= ROTL(x15 + x14, 7); x13 ^= ROTL(x12 + x15, 9); x14 ^= ROTL(x13 + x12, 13); x15 ^= ROTL(x14 + x13, 18);
+        x4 ^= NM_ROTL(x0 + x12, 7); x8 ^= NM_ROTL(x4 + x0, 9); x12 ^= NM_ROTL(x8 + x4, 13); x0 ^= NM_ROTL(x12 + x8, 18);
+        x9 ^= NM_ROTL(x5 + x1, 7); x13 ^= NM_ROTL(x9 + x5, 9); x1 ^= NM_ROTL(x13 + x9, 13); x5 ^= NM_ROTL(x1 + x13, 18);
+        x14 ^= NM_ROTL(x10 + x6, 7); x2 ^= NM_ROTL(x14 + x10, 9); x6 ^= NM_ROTL(x2 + x14, 13); x10 ^= NM_ROTL(x6 + x2, 18);
+        x3 ^= NM_ROTL(x15 + x11, 7); x7 ^= NM_ROTL(x3 + x15, 9); x11 ^= NM_ROTL(x7 + x3, 13); x15 ^= NM_ROTL(x11 + x7, 18);
+        x1 ^= NM_ROTL(x0 + x3, 7); x2 ^= NM_ROTL(x1 + x0, 9); x3 ^= NM_ROTL(x2 + x1, 13); x0 ^= NM_ROTL(x3 + x2, 18);
+        x6 ^= NM_ROTL(x5 + x4, 7); x7 ^= NM_ROTL(x6 + x5, 9); x4 ^= NM_ROTL(x7 + x6, 13); x5 ^= NM_ROTL(x4 + x7, 18);
+        x11 ^= NM_ROTL(x10 + x9, 7); x8 ^= NM_ROTL(x11 + x10, 9); x9 ^= NM_ROTL(x8 + x11, 13); x10 ^= NM_ROTL(x9 + x8, 18);
+        x12 ^= NM_ROTL(x15 + x14, 7); x13 ^= NM_ROTL(x12 + x15, 9); x14 ^= NM_ROTL(x13 + x12, 13); x15 ^= NM_ROTL(x14 + x13, 18);
     }
     b[0] += x0; b[1] += x1; b[2] += x2; b[3] += x3; b[4] += x4; b[5] += x5; b[6] += x6; b[7] += x7;
     b[8] += x8; b[9] += x9; b[10] += x10; b[11] += x11; b[12] += x12; b[13] += x13; b[14] += x14; b[15] += x15;
@@ -63,9 +43,9 @@ TARGET __attribute__((noinline)) static void ROMIX(VEC x[32], uint32_t *scratchp
     VEC t[LANES];
     for (uint32_t i = 0; i < 1024; i++) {
         VEC *row = (VEC *)(scratchpad + i * (uint32_t)(LANES * 32));
-        UNROLL for (int c = 0; c < 32 / LANES; c++) {
+        NM_UNROLL for (int c = 0; c < 32 / LANES; c++) {
             TRANSPOSE(x + c * LANES, t);
-            UNROLL for (int l = 0; l < LANES; l++) row[l * (32 / LANES) + c] = t[l];
+            NM_UNROLL for (int l = 0; l < LANES; l++) row[l * (32 / LANES) + c] = t[l];
         }
         XOR_SALSA(x, x + 16);
         XOR_SALSA(x + 16, x);
@@ -75,12 +55,12 @@ TARGET __attribute__((noinline)) static void ROMIX(VEC x[32], uint32_t *scratchp
            read back a word at a time stalls on store forwarding). */
         VEC j = (x[16] & 1023u) * (uint32_t)(LANES * 32);
         const VEC *block[LANES];
-        UNROLL for (int l = 0; l < LANES; l++) block[l] = (const VEC *)(scratchpad + j[l] + (uint32_t)(l * 32));
-        UNROLL for (int c = 0; c < 32 / LANES; c++) {
+        NM_UNROLL for (int l = 0; l < LANES; l++) block[l] = (const VEC *)(scratchpad + j[l] + (uint32_t)(l * 32));
+        NM_UNROLL for (int c = 0; c < 32 / LANES; c++) {
             VEC in[LANES];
-            UNROLL for (int l = 0; l < LANES; l++) in[l] = block[l][c];
+            NM_UNROLL for (int l = 0; l < LANES; l++) in[l] = block[l][c];
             TRANSPOSE(in, t);
-            UNROLL for (int k = 0; k < LANES; k++) x[c * LANES + k] ^= t[k];
+            NM_UNROLL for (int k = 0; k < LANES; k++) x[c * LANES + k] ^= t[k];
         }
         XOR_SALSA(x, x + 16);
         XOR_SALSA(x + 16, x);
@@ -89,8 +69,6 @@ TARGET __attribute__((noinline)) static void ROMIX(VEC x[32], uint32_t *scratchp
 
 TARGET uint32_t KERNEL_NAME(const uint32_t header_words[19], const uint32_t midstate[8], uint32_t start, uint32_t count,
                             uint32_t top_limb, uint32_t *scratchpad, uint32_t *candidates, uint32_t max_candidates) {
-    static const uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                                   0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
     uint32_t found = 0;
     VEC lane;
     for (int i = 0; i < LANES; i++) lane[i] = (uint32_t)i;
@@ -100,11 +78,11 @@ TARGET uint32_t KERNEL_NAME(const uint32_t header_words[19], const uint32_t mids
         /* HMAC key = SHA-256(header): the first block is the shared midstate. */
         for (int i = 0; i < 8; i++) key[i] = (VEC){0} + midstate[i];
         w[0] = (VEC){0} + header_words[16]; w[1] = (VEC){0} + header_words[17]; w[2] = (VEC){0} + header_words[18];
-        w[3] = BSWAP(nonce); w[4] = (VEC){0} + 0x80000000u;
+        w[3] = NM_BSWAP(nonce); w[4] = (VEC){0} + 0x80000000u;
         for (int i = 5; i < 15; i++) w[i] = (VEC){0};
         w[15] = (VEC){0} + 640u;
         COMPRESS(key, w);
-        for (int i = 0; i < 8; i++) { inner[i] = (VEC){0} + iv[i]; outer[i] = inner[i]; }
+        for (int i = 0; i < 8; i++) { inner[i] = (VEC){0} + nm_iv[i]; outer[i] = inner[i]; }
         for (int i = 0; i < 8; i++) w[i] = key[i] ^ 0x36363636u;
         for (int i = 8; i < 16; i++) w[i] = (VEC){0} + 0x36363636u;
         COMPRESS(inner, w);
@@ -118,7 +96,7 @@ TARGET uint32_t KERNEL_NAME(const uint32_t header_words[19], const uint32_t mids
         for (int block = 0; block < 4; block++) {
             for (int i = 0; i < 8; i++) s[i] = ibase[i];
             w[0] = (VEC){0} + header_words[16]; w[1] = (VEC){0} + header_words[17]; w[2] = (VEC){0} + header_words[18];
-            w[3] = BSWAP(nonce); w[4] = (VEC){0} + (uint32_t)(block + 1); w[5] = (VEC){0} + 0x80000000u;
+            w[3] = NM_BSWAP(nonce); w[4] = (VEC){0} + (uint32_t)(block + 1); w[5] = (VEC){0} + 0x80000000u;
             for (int i = 6; i < 15; i++) w[i] = (VEC){0};
             w[15] = (VEC){0} + (64u + 80u + 4u) * 8u;
             COMPRESS(s, w);
@@ -128,14 +106,14 @@ TARGET uint32_t KERNEL_NAME(const uint32_t header_words[19], const uint32_t mids
             w[15] = (VEC){0} + (64u + 32u) * 8u;
             for (int i = 0; i < 8; i++) s[i] = outer[i];
             COMPRESS(s, w);
-            for (int i = 0; i < 8; i++) x[8 * block + i] = BSWAP(s[i]);
+            for (int i = 0; i < 8; i++) x[8 * block + i] = NM_BSWAP(s[i]);
         }
         ROMIX(x, scratchpad);
         /* Final PBKDF2: HMAC(X || INT(1)), 32 bytes. */
         for (int i = 0; i < 8; i++) s[i] = inner[i];
-        for (int i = 0; i < 16; i++) w[i] = BSWAP(x[i]);
+        for (int i = 0; i < 16; i++) w[i] = NM_BSWAP(x[i]);
         COMPRESS(s, w);
-        for (int i = 0; i < 16; i++) w[i] = BSWAP(x[16 + i]);
+        for (int i = 0; i < 16; i++) w[i] = NM_BSWAP(x[16 + i]);
         COMPRESS(s, w);
         w[0] = (VEC){0} + 1u; w[1] = (VEC){0} + 0x80000000u;
         for (int i = 2; i < 15; i++) w[i] = (VEC){0};
@@ -147,7 +125,7 @@ TARGET uint32_t KERNEL_NAME(const uint32_t header_words[19], const uint32_t mids
         w[15] = (VEC){0} + (64u + 32u) * 8u;
         for (int i = 0; i < 8; i++) s[i] = outer[i];
         COMPRESS(s, w);
-        VEC top = BSWAP(s[7]);
+        VEC top = NM_BSWAP(s[7]);
         for (int i = 0; i < LANES; i++) {
             if (top[i] <= top_limb && base + (uint64_t)i < count) {
                 if (found < max_candidates) candidates[found] = nonce[i];
@@ -158,16 +136,8 @@ TARGET uint32_t KERNEL_NAME(const uint32_t header_words[19], const uint32_t mids
     return found;
 }
 
-#undef ROTR
-#undef ROTL
-#undef S0
-#undef S1
-#undef s0
-#undef s1
-#undef CH
-#undef MAJ
-#undef BSWAP
+#undef CAT2
+#undef CAT
 #undef COMPRESS
 #undef XOR_SALSA
 #undef ROMIX
-#undef UNROLL

@@ -117,9 +117,6 @@ public final class MiningEngine: Sendable {
     /// Removes the work; threads idle (for example while disconnected).
     public func withdrawWork() { board.withdraw() }
 
-    /// The current work's job ID.
-    public var currentJobID: String? { board.assignment?.work.jobID }
-
     /// The board's epoch and the epoch each thread has adopted (equal once every thread switched).
     public var epochs: (board: UInt64, threads: [UInt64]) {
         let threads = control.withLock { $0.epochs.map { $0.value.load(ordering: .acquiring) } }

@@ -1,7 +1,7 @@
 /// One implementation of an algorithm's nonce scanner (a "kernel"), for example SHA256d on AVX-512.
 ///
-/// Algorithms list their variants fastest first; at start the first one that the CPU supports and that
-/// passes its known-answer self-test is used. A variant that fails its self-test is never used.
+/// At start the fastest variant that the CPU supports and that passes its known-answer self-test is used
+/// (see ``fastest(of:calibrationNonces:passing:)``). A variant that fails its self-test is never used.
 public struct KernelVariant: Sendable {
     /// A stable name, e.g. `sha256d-avx512`; `--kernel` takes it.
     public let name: String
@@ -22,10 +22,31 @@ public struct KernelVariant: Sendable {
 }
 
 extension KernelVariant {
-    /// The first of `variants` (listed fastest first) that this CPU runs and that passes `selfTest`; the
-    /// last one (the portable kernel) otherwise.
-    public static func fastest(of variants: [KernelVariant], passing selfTest: (KernelVariant) -> Bool) -> KernelVariant {
-        variants.first { $0.isAvailable && selfTest($0) } ?? variants[variants.count - 1]
+    /// The fastest of `variants` that this CPU runs and that passes `selfTest`. When several vector kernels
+    /// qualify, a short calibration decides (each scans `calibrationNonces` nonces of a sample header, best
+    /// of three, taken in turns); the last variant, the portable one, is used only when nothing else
+    /// qualifies.
+    public static func fastest(of variants: [KernelVariant], calibrationNonces: UInt32,
+                               passing selfTest: (KernelVariant) -> Bool) -> KernelVariant {
+        let portable = variants[variants.count - 1]
+        let qualified = variants.dropLast().filter { $0.isAvailable && selfTest($0) }
+        guard qualified.count > 1 else { return qualified.first ?? portable }
+        let scanners = qualified.map { variant in
+            let scanner = variant.makeScanner()
+            scanner.load(header: KernelSelfTest.sampleHeader)
+            return scanner
+        }
+        var best = [Duration](repeating: .seconds(3600), count: qualified.count)
+        for round in 0..<3 {
+            for (index, scanner) in scanners.enumerated() {
+                let start = UInt32(round) &* calibrationNonces
+                let elapsed = ContinuousClock().measure {
+                    _ = scanner.scan(from: start, count: calibrationNonces, target: Target(limbs: .zero))
+                }
+                best[index] = min(best[index], elapsed)
+            }
+        }
+        return qualified[best.indices.min { best[$0] < best[$1] }!]
     }
 
     /// The variant called `name`, checked: known, available on this CPU, and passing `selfTest`.

@@ -8,20 +8,25 @@ public struct SHA256d: ProofOfWork {
     /// The kernel in use.
     public let kernel: KernelVariant
 
-    /// Every kernel, fastest first (measured on an AVX-512 Xeon: 16 lanes > 8 lanes > scalar).
+    /// Every kernel; the portable one last.
     public static let variants: [KernelVariant] = [
         KernelVariant(name: "sha256d-avx512", summary: "16 nonces at once, AVX-512 (C kernel)",
                       isAvailable: nm_cpu_has_avx512f() != 0) { SHA256dLaneScanner(width: .avx512) },
+        KernelVariant(name: "sha256d-shani", summary: "2 nonces side by side, SHA extensions (C kernel)",
+                      isAvailable: nm_cpu_has_sha() != 0) { SHA256dLaneScanner(width: .shani) },
         KernelVariant(name: "sha256d-avx2", summary: "8 nonces at once, AVX2 (C kernel)",
                       isAvailable: nm_cpu_has_avx2() != 0) { SHA256dLaneScanner(width: .avx2) },
         KernelVariant(name: "sha256d-scalar", summary: "portable Swift, one nonce at a time with a midstate",
                       isAvailable: true) { SHA256dScanner() },
     ]
 
-    /// The fastest kernel that is available and passes its self-test.
+    /// The fastest kernel that is available and passes its self-test (chosen once per process).
     public init() {
-        kernel = KernelVariant.fastest(of: Self.variants, passing: Self.selfTest)
+        kernel = Self.automatic
     }
+
+    /// The kernel `init()` uses: ~65,000 nonces per calibration run (a few milliseconds on vector kernels).
+    private static let automatic = KernelVariant.fastest(of: variants, calibrationNonces: 1 << 16, passing: selfTest)
 
     /// A named kernel; throws when it is unknown, unavailable here, or fails its self-test.
     public init(kernel name: String) throws(KernelSelectionError) {

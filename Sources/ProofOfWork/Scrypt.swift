@@ -8,7 +8,7 @@ public struct Scrypt: ProofOfWork {
     /// The kernel in use.
     public let kernel: KernelVariant
 
-    /// Every kernel, fastest first.
+    /// Every kernel; the portable one last.
     public static let variants: [KernelVariant] = [
         KernelVariant(name: "scrypt-avx512", summary: "16 hashes at once, AVX-512 (C kernel), 2 MiB scratchpad per thread",
                       isAvailable: nm_cpu_has_avx512f() != 0) { ScryptLaneScanner(width: .avx512) },
@@ -18,10 +18,13 @@ public struct Scrypt: ProofOfWork {
                       isAvailable: true) { ScryptScanner() },
     ]
 
-    /// The fastest kernel that is available and passes its self-test.
+    /// The fastest kernel that is available and passes its self-test (chosen once per process).
     public init() {
-        kernel = KernelVariant.fastest(of: Self.variants, passing: Self.selfTest)
+        kernel = Self.automatic
     }
+
+    /// The kernel `init()` uses: 64 hashes per calibration run (a few milliseconds on vector kernels).
+    private static let automatic = KernelVariant.fastest(of: variants, calibrationNonces: 64, passing: selfTest)
 
     /// A named kernel; throws when it is unknown, unavailable here, or fails its self-test.
     public init(kernel name: String) throws(KernelSelectionError) {

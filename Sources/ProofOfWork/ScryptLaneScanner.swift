@@ -3,35 +3,42 @@ import CHashKernels
 /// scrypt(1024, 1, 1) on 8 (AVX2) or 16 (AVX-512) nonces at once, in the C kernels of `CHashKernels`.
 /// Candidates are confirmed with the scalar ``ScryptScanner`` against the whole target.
 public final class ScryptLaneScanner: NonceScanner {
-    private let width: SHA256dLaneScanner.Width
-    private let lanes: Int
+    /// The instruction set.
+    public enum Width: Sendable {
+        /// 16 lanes of AVX-512 (2 MiB scratchpad).
+        case avx512
+        /// 8 lanes of AVX2 (1 MiB scratchpad).
+        case avx2
+
+        /// Hashes computed at once.
+        public var lanes: Int { self == .avx512 ? 16 : 8 }
+    }
+
+    private let width: Width
     /// 19 header words and 8 midstate words.
     private let words = UnsafeMutablePointer<UInt32>.allocate(capacity: 27)
     private let scratchpad: UnsafeMutableRawPointer
-    private let candidates = UnsafeMutablePointer<UInt32>.allocate(capacity: Int(ScryptLaneScanner.maximumCandidates))
-    private let exact = ScryptScanner()
-    private static let maximumCandidates: UInt32 = 64
+    private let loop: CandidateScan<ScryptScanner>
 
     /// A scanner for `width`, with its 128 KiB per lane scratchpad.
-    public init(width: SHA256dLaneScanner.Width) {
+    public init(width: Width) {
         self.width = width
-        lanes = width == .avx512 ? 16 : 8
-        scratchpad = UnsafeMutableRawPointer.allocate(byteCount: 128 * 1024 * lanes, alignment: 64)
-        scratchpad.initializeMemory(as: UInt8.self, repeating: 0, count: 128 * 1024 * lanes)
+        scratchpad = UnsafeMutableRawPointer.allocate(byteCount: 128 * 1024 * width.lanes, alignment: 64)
+        scratchpad.initializeMemory(as: UInt8.self, repeating: 0, count: 128 * 1024 * width.lanes)
         words.initialize(repeating: 0, count: 27)
-        candidates.initialize(repeating: 0, count: Int(Self.maximumCandidates))
+        loop = CandidateScan(exact: ScryptScanner(), chunk: UInt32(width.lanes * 4))
     }
 
     deinit {
         words.deallocate()
         scratchpad.deallocate()
-        candidates.deallocate()
+        loop.deallocate()
     }
 
     /// Loads the header words and the midstate of its first 64 bytes.
     public func load(header: [UInt8]) {
         precondition(header.count == 80, "a block header is 80 bytes")
-        exact.load(header: header)
+        loop.exact.load(header: header)
         let schedule = UnsafeMutablePointer<UInt32>.allocate(capacity: 64)
         defer { schedule.deallocate() }
         header.withUnsafeBufferPointer { bytes in
@@ -47,31 +54,13 @@ public final class ScryptLaneScanner: NonceScanner {
 
     /// Scans; candidates are confirmed with the scalar kernel.
     public func scan(from start: UInt32, count: UInt32, target: Target) -> ScanResult {
-        let total = Self.clamp(start: start, count: count)
-        let top = target.limb(7)
-        var done: UInt32 = 0
-        while done < total {
-            let position = start &+ done
-            let length = min(UInt32(lanes * 4), total - done)
-            let found = kernel(position, length, top)
-            let stored = min(found, Self.maximumCandidates)
-            for index in 0..<Int(stored) {
-                let nonce = candidates[index]
-                if exact.scan(from: nonce, count: 1, target: target).nonce != nil {
-                    return ScanResult(hashesDone: nonce &- start &+ 1, nonce: nonce)
-                }
-            }
-            done += found > Self.maximumCandidates ? candidates[Int(stored) - 1] &- position &+ 1 : length
-        }
-        return ScanResult(hashesDone: done, nonce: nil)
-    }
-
-    @inline(__always)
-    private func kernel(_ start: UInt32, _ count: UInt32, _ top: UInt32) -> UInt32 {
+        let (words, candidates, capacity) = (words, loop.candidates, CandidateScan<ScryptScanner>.capacity)
         let pad = scratchpad.assumingMemoryBound(to: UInt32.self)
         return switch width {
-        case .avx512: nm_scrypt_scan_avx512(words, words + 19, start, count, top, pad, candidates, Self.maximumCandidates)
-        case .avx2: nm_scrypt_scan_avx2(words, words + 19, start, count, top, pad, candidates, Self.maximumCandidates)
+        case .avx512:
+            loop.scan(from: start, count: count, target: target) { nm_scrypt_scan_avx512(words, words + 19, $0, $1, $2, pad, candidates, capacity) }
+        case .avx2:
+            loop.scan(from: start, count: count, target: target) { nm_scrypt_scan_avx2(words, words + 19, $0, $1, $2, pad, candidates, capacity) }
         }
     }
 }

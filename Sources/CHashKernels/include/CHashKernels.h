@@ -16,6 +16,9 @@ uint32_t nm_sha256d_scan_avx512(const uint32_t midstate[8], const uint32_t tail[
                                 uint32_t top_limb, uint32_t *candidates, uint32_t max_candidates);
 uint32_t nm_sha256d_scan_avx2(const uint32_t midstate[8], const uint32_t tail[3], uint32_t start, uint32_t count,
                               uint32_t top_limb, uint32_t *candidates, uint32_t max_candidates);
+/* The same on the SHA extensions, two nonces side by side. */
+uint32_t nm_sha256d_scan_shani(const uint32_t midstate[8], const uint32_t tail[3], uint32_t start, uint32_t count,
+                               uint32_t top_limb, uint32_t *candidates, uint32_t max_candidates);
 
 /* scrypt(1024,1,1) of the 80-byte header with the nonce set, LANES nonces at a time (16 for AVX-512, 8 for
    AVX2). header_words: the header's first 76 bytes as 19 big-endian words; midstate: SHA-256 state after
@@ -29,5 +32,7 @@ uint32_t nm_scrypt_scan_avx2(const uint32_t header_words[19], const uint32_t mid
 /* CPU features, from the compiler's runtime CPU detection. */
 int nm_cpu_has_avx512f(void);
 int nm_cpu_has_avx2(void);
+/* The SHA extensions (with SSE4.1), from CPUID leaf 7. */
+int nm_cpu_has_sha(void);
 
 #endif
