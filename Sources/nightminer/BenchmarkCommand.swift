@@ -11,8 +11,8 @@ struct BenchmarkCommand: AsyncParsableCommand {
         commandName: "benchmark",
         abstract: "Measure the hashrate on a synthetic job (no pool needed).")
 
-    @Option(name: [.customShort("a"), .customLong("algo")], help: "scrypt or sha256d.")
-    var algorithm = "scrypt"
+    @Option(name: [.customShort("a"), .customLong("algo")], help: "scrypt or sha256d (default: the --kernel's, else scrypt).")
+    var algorithmName: String?
 
     @Option(name: [.customShort("t"), .customLong("threads")], help: "Hashing threads (default: one per core).")
     var threads: Int?
@@ -26,6 +26,11 @@ struct BenchmarkCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON (hashrate in H/s).")
     var json = false
 
+    /// The algorithm measured: the one named, else the forced kernel's, else scrypt.
+    private var algorithm: String {
+        algorithmName ?? kernel.flatMap(KernelChoice.algorithm(ofKernel:)) ?? "scrypt"
+    }
+
     func validate() throws {
         try AlgorithmRegistryNames.validate(algorithm)
         if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024") }
@@ -37,7 +42,7 @@ struct BenchmarkCommand: AsyncParsableCommand {
         ConsoleLogHandler.bootstrap(level: .warning)
         let registry: AlgorithmRegistry
         do { registry = try KernelChoice.registry(forcing: kernel) } catch { throw ValidationError(error.description) }
-        let algorithm = registry.algorithm(named: algorithm)!
+        let algorithm = registry.algorithm(named: algorithm.lowercased())!
         let result = await Benchmark.run(algorithm: algorithm, threads: threads ?? MiningEngine.defaultThreadCount, seconds: seconds)
         if json {
             let object = JSONValue.object([

@@ -20,7 +20,7 @@ struct KernelsCommand: ParsableCommand {
                     let passes = algorithm == "sha256d" ? SHA256d.selfTest(variant) : Scrypt.selfTest(variant)
                     state = passes ? (chosen.contains(variant.name) ? "chosen" : "available") : "FAILED SELF-TEST"
                 }
-                print("  \(variant.name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(state.padding(toLength: 12, withPad: " ", startingAt: 0)) \(variant.summary)")
+                print("  \(variant.name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(state.padding(toLength: 16, withPad: " ", startingAt: 0)) \(variant.summary)")
             }
         }
     }

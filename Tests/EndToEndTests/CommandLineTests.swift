@@ -176,6 +176,17 @@ import Testing
         #expect(json["kernel"] as? String == SHA256d().kernelName)
     }
 
+    @Test func benchmarkTakesTheAlgorithmOfAForcedKernel() async throws {
+        let outcome = try await Self.run(["benchmark", "--kernel", "sha256d-scalar", "-t", "1", "--seconds", "0.5", "--json"])
+        #expect(outcome.status == 0, "\(outcome.errors)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [String: Any])
+        #expect(json["algorithm"] as? String == "sha256d")
+        #expect(json["kernel"] as? String == "sha256d-scalar")
+        let mismatch = try await Self.run(["benchmark", "-a", "scrypt", "--kernel", "sha256d-scalar", "--seconds", "0.5"])
+        #expect(mismatch.status == 64)
+        #expect(mismatch.errors.contains("kernel sha256d-scalar is for sha256d, not scrypt"), "\(mismatch.errors)")
+    }
+
     @Test func serveRefusesToExposeAnUnauthenticatedAPI() async throws {
         let outcome = try await Self.run(["serve", "--api-no-auth", "--api-bind", "0.0.0.0", "--config", "/nonexistent/x.json"])
         #expect(outcome.status == 64)
