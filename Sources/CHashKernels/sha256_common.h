@@ -31,13 +31,15 @@ static const uint32_t nm_iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a
 #define NM_BSWAP(x) ((((x) & 0xff) << 24) | (((x) & 0xff00) << 8) | (((x) >> 8) & 0xff00) | ((x) >> 24))
 #define NM_UNROLL _Pragma("clang loop unroll(full)")
 
-/* 64 rounds of type T over a 16-word rolling schedule w (clobbered); state s[8] updated in place, without
-   the final addition. Fully unrolled, so constant schedule words fold and unused work is dropped. */
-#define NM_SHA256_ROUNDS(T, s, w)                                                                        \
+/* Rounds first..63 of type T over a 16-word rolling schedule w (clobbered); state s[8] (the state after
+   round first - 1) updated in place, without the final addition. Fully unrolled, so constant schedule words
+   fold and unused work is dropped. */
+#define NM_SHA256_ROUNDS_FROM(T, s, w, first)                                                            \
     do {                                                                                                \
         T a_ = s[0], b_ = s[1], c_ = s[2], d_ = s[3], e_ = s[4], f_ = s[5], g_ = s[6], h_ = s[7];        \
         NM_UNROLL for (int i_ = 0; i_ < 64; i_++) {                                                     \
             T w_;                                                                                       \
+            if (i_ < (first)) continue;                                                                 \
             if (i_ < 16) {                                                                              \
                 w_ = w[i_];                                                                             \
             } else {                                                                                    \
@@ -50,5 +52,8 @@ static const uint32_t nm_iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a
         }                                                                                               \
         s[0] = a_; s[1] = b_; s[2] = c_; s[3] = d_; s[4] = e_; s[5] = f_; s[6] = g_; s[7] = h_;          \
     } while (0)
+
+/* All 64 rounds. */
+#define NM_SHA256_ROUNDS(T, s, w) NM_SHA256_ROUNDS_FROM(T, s, w, 0)
 
 #endif
