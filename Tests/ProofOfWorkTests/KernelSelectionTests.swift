@@ -1,0 +1,50 @@
+import Foundation
+import ProofOfWork
+import Testing
+
+/// How the automatic kernel choice weighs speed, availability and self-tests.
+@Suite struct KernelSelectionTests {
+    /// A scanner that spends `microsecondsPerNonce` on every nonce and finds nothing.
+    final class PacedScanner: NonceScanner {
+        let microsecondsPerNonce: Double
+        init(microsecondsPerNonce: Double) { self.microsecondsPerNonce = microsecondsPerNonce }
+        func load(header: [UInt8]) {}
+        func scan(from start: UInt32, count: UInt32, target: Target) -> ScanResult {
+            usleep(UInt32(microsecondsPerNonce * Double(count)))
+            return ScanResult(hashesDone: count, nonce: nil)
+        }
+    }
+
+    static func variant(_ name: String, available: Bool = true, microsecondsPerNonce: Double) -> KernelVariant {
+        KernelVariant(name: name, summary: name, isAvailable: available) { PacedScanner(microsecondsPerNonce: microsecondsPerNonce) }
+    }
+
+    @Test func theFastestPassingKernelWinsWhateverItsPlaceInTheList() {
+        let portable = Self.variant("portable", microsecondsPerNonce: 0)
+        let slow = Self.variant("slow", microsecondsPerNonce: 40)
+        let fast = Self.variant("fast", microsecondsPerNonce: 4)
+        for order in [[slow, fast, portable], [fast, slow, portable]] {
+            #expect(KernelVariant.fastest(of: order, calibrationNonces: 256, passing: { _ in true }).name == "fast")
+        }
+    }
+
+    @Test func aKernelThatFailsItsSelfTestOrIsUnavailableIsNeverChosen() {
+        let portable = Self.variant("portable", microsecondsPerNonce: 0)
+        let slow = Self.variant("slow", microsecondsPerNonce: 40)
+        let wrong = Self.variant("wrong", microsecondsPerNonce: 1)
+        let absent = Self.variant("absent", available: false, microsecondsPerNonce: 1)
+        let chosen = KernelVariant.fastest(of: [wrong, absent, slow, portable], calibrationNonces: 256) { $0.name != "wrong" }
+        #expect(chosen.name == "slow")
+    }
+
+    @Test func thePortableKernelOnlyWhenNothingElseQualifies() {
+        // The portable kernel is the fastest here, yet a passing vector kernel is preferred to it: it is
+        // never calibrated against, only fallen back to.
+        let portable = Self.variant("portable", microsecondsPerNonce: 0)
+        let vector = Self.variant("vector", microsecondsPerNonce: 10)
+        #expect(KernelVariant.fastest(of: [vector, portable], calibrationNonces: 256, passing: { _ in true }).name == "vector")
+        #expect(KernelVariant.fastest(of: [vector, portable], calibrationNonces: 256, passing: { $0.name == "portable" }).name == "portable")
+        let absent = Self.variant("absent", available: false, microsecondsPerNonce: 1)
+        #expect(KernelVariant.fastest(of: [absent, portable], calibrationNonces: 256, passing: { _ in true }).name == "portable")
+    }
+}
