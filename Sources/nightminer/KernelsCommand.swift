@@ -1,6 +1,7 @@
 import ArgumentParser
 import NightMiner
 import ProofOfWork
+import Stratum
 
 /// `nightminer kernels`: every hashing kernel, whether this CPU can run it, and which one is chosen.
 struct KernelsCommand: ParsableCommand {
@@ -8,20 +9,38 @@ struct KernelsCommand: ParsableCommand {
         commandName: "kernels",
         abstract: "List the hashing kernels, their availability on this CPU and the one chosen.")
 
+    @Flag(help: "Print JSON: per algorithm, the chosen kernel and every kernel's state.")
+    var json = false
+
+    /// What a kernel is on this machine.
+    enum State: String {
+        case chosen, available, unavailable
+        case failedSelfTest = "failed-self-test"
+    }
+
     func run() throws {
         let chosen = [SHA256d().kernelName, Scrypt().kernelName]
+        var report: [String: JSONValue] = [:]
         for (algorithm, variants) in KernelChoice.all {
-            print("\(algorithm):")
+            var kernels: [JSONValue] = []
+            if !json { print("\(algorithm):") }
             for variant in variants {
-                let state: String
+                let state: State
                 if !variant.isAvailable {
-                    state = "unavailable"
+                    state = .unavailable
                 } else {
                     let passes = algorithm == "sha256d" ? SHA256d.selfTest(variant) : Scrypt.selfTest(variant)
-                    state = passes ? (chosen.contains(variant.name) ? "chosen" : "available") : "FAILED SELF-TEST"
+                    state = passes ? (chosen.contains(variant.name) ? .chosen : .available) : .failedSelfTest
                 }
-                print("  \(variant.name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(state.padding(toLength: 16, withPad: " ", startingAt: 0)) \(variant.summary)")
+                kernels.append(.object(["name": .string(variant.name), "state": .string(state.rawValue), "summary": .string(variant.summary)]))
+                if !json {
+                    let shown = state == .failedSelfTest ? "FAILED SELF-TEST" : state.rawValue
+                    print("  \(variant.name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(shown.padding(toLength: 16, withPad: " ", startingAt: 0)) \(variant.summary)")
+                }
             }
+            let chosenHere = variants.first { chosen.contains($0.name) }?.name
+            report[algorithm] = .object(["chosen": chosenHere.map(JSONValue.string) ?? .null, "kernels": .array(kernels)])
         }
+        if json { print(JSONValue.object(report).serialized) }
     }
 }
