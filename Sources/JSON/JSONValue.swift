@@ -263,6 +263,8 @@ struct JSONParser {
             while position < bytes.count, digits.contains(bytes[position]) { position += 1 }
         }
         guard let value = Double(String(decoding: bytes[start..<position], as: UTF8.self)) else { throw fail("invalid number") }
+        // A number beyond Double's range would become infinity, which JSON cannot say back.
+        guard value.isFinite else { throw fail("number out of range") }
         return value
     }
 }

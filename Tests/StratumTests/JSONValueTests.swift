@@ -16,6 +16,20 @@ import Testing
         }
     }
 
+    @Test func refusesNumbersBeyondDoubleRange() throws {
+        // Found by HostileLineFuzzTests: 1e999 became infinity, which serialized as null.
+        for text in ["1e999", "[-1e400]", "{\"difficulty\": 99999999991e9999999999999}"] {
+            do {
+                let value = try JSONValue.parse(text)
+                Issue.record("\(text) parsed as \(value.serialized)")
+            } catch {
+                #expect(error.reason == "number out of range", "\(text)")
+            }
+        }
+        #expect(try JSONValue.parse("1e308") == .number(1e308))
+        #expect(try JSONValue.parse("1e-999") == .number(0))
+    }
+
     @Test func refusesDeepNestingWithoutCrashing() {
         let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
         #expect(throws: JSONParseError.self) { try JSONValue.parse(deep) }
