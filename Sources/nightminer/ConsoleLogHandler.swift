@@ -1,9 +1,11 @@
 import Foundation
 import Logging
+import NightMiner
 import Synchronization
 
 /// Prints log records as `[YYYY-MM-DD HH:MM:SS] message` lines, like the original nightminer.
-/// Errors and warnings go to standard error, everything else to standard output.
+/// Errors and warnings go to standard error, everything else to standard output. Control characters in
+/// messages are printed as escapes (``LogText/printable(_:)``).
 struct ConsoleLogHandler: LogHandler {
     /// The level every handler of the process reads, changeable at run time (`PATCH /config`).
     final class SharedLevel: Sendable {
@@ -37,7 +39,8 @@ struct ConsoleLogHandler: LogHandler {
         let stamp = String(format: "%04d-%02d-%02d %02d:%02d:%02d", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
                            parts.tm_hour, parts.tm_min, parts.tm_sec)
         let prefix = event.level >= .warning ? "\(event.level): " : ""
-        let line = "[\(stamp)] \(prefix)\(event.message)\n"
+        // Messages can carry pool text: control characters are escaped so it cannot forge lines or drive the terminal.
+        let line = "[\(stamp)] \(prefix)\(LogText.printable(event.message.description))\n"
         let descriptor: Int32 = event.level >= .warning ? 2 : 1
         var bytes = Array(line.utf8)
         bytes.withUnsafeMutableBytes { buffer in

@@ -1,5 +1,6 @@
 import Foundation
 import ProofOfWork
+import Stratum
 import TestFixtures
 import TestPool
 import Testing
@@ -178,6 +179,49 @@ import Testing
         let kernel = try #require(json["kernel"] as? String)
         #expect(available.contains(kernel))
         if available.count > 1 { #expect(kernel != SHA256d.variants.last!.name) }
+    }
+
+    /// A pool whose `client.show_message` carries an escape sequence and a newline: the miner's log shows
+    /// them escaped, so the pool can neither colour the terminal nor start a line of its own.
+    @Test func poolTextInTheLogCannotForgeLinesOrDriveTheTerminal() async throws {
+        let (listener, port) = try Socket.listen(host: "127.0.0.1", port: 0)
+        defer { Socket.close(listener) }
+        let pool = Task { try await offThePool { try Self.playPool(listener: listener) } }
+        let outcome = try await Self.run(["-o", "stratum+tcp://127.0.0.1:\(port)", "-u", "w", "-p", "x", "-a", "sha256d", "-t", "1"],
+                                         interruptAfter: 3)
+        try await pool.value
+        #expect(outcome.output.contains(#"message from pool: evil\u{1b}[31m\u{a}injected"#), "\(outcome.output)")
+        #expect(!(outcome.output + outcome.errors).contains("\u{1b}[31m"))
+        #expect(!(outcome.output + outcome.errors).split(separator: "\n").contains { $0.hasPrefix("injected") })
+    }
+
+    /// The pool side of the test above: subscribe, authorize, then the hostile message.
+    static func playPool(listener: Int32) throws {
+        guard let fd = Socket.accept(listener, timeoutMilliseconds: 20_000), fd >= 0 else { throw StratumError.connection("no miner") }
+        defer { Socket.close(fd) }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 1)
+        defer { buffer.deallocate() }
+        var pending = [UInt8]()
+        func request(_ method: String) throws -> JSONValue {
+            let deadline = Date().addingTimeInterval(20)
+            while Date() < deadline {
+                while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                    let line = String(decoding: pending[..<newline], as: UTF8.self)
+                    pending.removeSubrange(...newline)
+                    if case .request(let id, method, _)? = try? StratumMessage.parse(line) { return id }
+                }
+                let count = Socket.receive(fd, into: buffer, timeoutMilliseconds: 100)
+                if count < 0 { throw StratumError.connection("miner left") }
+                pending += buffer[0..<count]
+            }
+            throw StratumError.connection("no \(method)")
+        }
+        let subscribe = try request("mining.subscribe")
+        _ = Socket.sendAll(fd, #"{"id":\#(subscribe.serialized),"result":[[["mining.notify","1"]],"01000000",4],"error":null}"# + "\n")
+        let authorize = try request("mining.authorize")
+        _ = Socket.sendAll(fd, #"{"id":\#(authorize.serialized),"result":true,"error":null}"# + "\n")
+        _ = Socket.sendAll(fd, #"{"id":null,"method":"client.show_message","params":["evil\u001b[31m\ninjected"]}"# + "\n")
+        Thread.sleep(forTimeInterval: 2)
     }
 
     @Test func kernelsListsEveryKernelWithItsStateAndTheChoice() async throws {

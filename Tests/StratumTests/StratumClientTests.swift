@@ -64,6 +64,36 @@ import Testing
         await run.value
     }
 
+    /// The mutation fuzzer's damaged lines, sent over the connection: the client keeps the same connection
+    /// and still takes the pool's next real job.
+    @Test func survivesThousandsOfDamagedLinesOnOneConnection() async throws {
+        let peer = try ScriptedPeer()
+        defer { peer.close() }
+        let client = try makeClient(peer)
+        let recorder = EventRecorder(client)
+        let run = Task { await client.run() }
+        defer { client.stop() }
+        try await offThePool { try peer.accept() }
+        let subscribe = try await offThePool { try peer.expect("mining.subscribe") }
+        peer.send(#"{"id":\#(subscribe.id.serialized),"result":[[["mining.notify","ae68"]],"01000000",4],"error":null}"#)
+        let authorize = try await offThePool { try peer.expect("mining.authorize") }
+        peer.send(#"{"id":\#(authorize.id.serialized),"result":true,"error":null}"#)
+        _ = try await recorder.wait { if case .authorized = $0 { true } else { nil } }
+        // client.reconnect is left out: a damaged one may still name a host to move to, which is obeyed.
+        let seeds = HostileLineFuzzTests.seeds.filter { !$0.contains("client.reconnect") }
+        var random = HostileLineFuzzTests.Generator(state: 31)
+        for _ in 0..<3_000 { peer.send(HostileLineFuzzTests.mutate(seeds[random.below(seeds.count)], &random)) }
+        peer.send(Self.notifyLine.replacingOccurrences(of: "\"j1\"", with: "\"after-the-storm\""))
+        let job = try await recorder.wait { event -> Job? in
+            if case .job(let job, _) = event, job.id == "after-the-storm" { job } else { nil }
+        }
+        #expect(job.header(extranonce2: job.extranonce2(0)).count == 80)
+        let reconnects = recorder.all.filter { if case .connecting = $0 { true } else { false } }.count
+        #expect(reconnects == 1, "the client reconnected \(reconnects - 1) times")
+        client.stop()
+        await run.value
+    }
+
     @Test func changedPrevhashMakesAJobClean() async throws {
         let peer = try ScriptedPeer()
         defer { peer.close() }
