@@ -1,5 +1,6 @@
 import ProofOfWork
 import Stratum
+import TestFixtures
 import Testing
 
 /// Mutation fuzzing of everything a pool's line goes through before it becomes a header: JSON parsing,
@@ -8,19 +9,6 @@ import Testing
 /// punctuation and escapes inserted, numbers made huge or negative): none may trap, every failure must be a
 /// typed error, and what does parse must behave (JSON round-trips; a job gives an 80-byte header).
 @Suite struct HostileLineFuzzTests {
-    /// SplitMix64: a seeded generator, so a failure names the iteration that reproduces it.
-    struct Generator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(max(1, bound))) }
-    }
-
     static func hex(_ count: Int, _ seed: UInt8) -> String {
         (0..<count).map { i in String(UInt8(truncatingIfNeeded: Int(seed) &+ i &* 37), radix: 16) }
             .map { $0.count == 1 ? "0" + $0 : $0 }.joined()
@@ -40,44 +28,13 @@ import Testing
         "{\"params\":[\"b\",\"\(hex(32, 1))\",\"01\",\"02\",[],\"00000002\",\"1d00ffff\",\"495fab29\",false],\"method\":\"mining.notify\",\"id\":null}",
     ]
 
-    static let insertions = ["{", "}", "[", "]", "\"", ",", ":", "\\", "\\u0000", "\\ud800", "\\u00e9", "é", "\u{0}", "null", "true",
-                             "-", "1e999", "-1", "18446744073709551616", "0.0000001", "NaN", " ", "\n", "\"\"", "[]", "{}"]
-
-    static func mutate(_ line: String, _ random: inout Generator) -> String {
-        var bytes = Array(line.utf8)
-        for _ in 0...random.below(4) {
-            let at = random.below(bytes.count + 1)
-            switch random.below(6) {
-            case 0 where !bytes.isEmpty:  // flip a byte
-                bytes[min(at, bytes.count - 1)] ^= UInt8(truncatingIfNeeded: 1 << random.below(8))
-            case 1:  // cut a range
-                let end = min(bytes.count, at + random.below(24))
-                bytes.removeSubrange(at..<end)
-            case 2:  // repeat a range
-                let end = min(bytes.count, at + random.below(40))
-                bytes.insert(contentsOf: bytes[at..<end], at: at)
-            case 3:  // insert JSON punctuation, escapes, odd numbers
-                bytes.insert(contentsOf: Array(Self.insertions[random.below(Self.insertions.count)].utf8), at: at)
-            case 4:  // truncate
-                bytes.removeSubrange(at...)
-            default:  // replace a digit run with an extreme number
-                if let digit = bytes[at...].firstIndex(where: { (0x30...0x39).contains($0) }) {
-                    var end = digit
-                    while end < bytes.count, (0x30...0x39).contains(bytes[end]) { end += 1 }
-                    bytes.replaceSubrange(digit..<end, with: Array(["99999999999999999999", "0", "-7", "4294967296", "1.5"][random.below(5)].utf8))
-                }
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
     @Test func damagedPoolLinesNeverTrapAndFailAsTypedErrors() throws {
-        var random = Generator(state: 2026)
+        var random = LineMutator.Generator(state: 2026)
         var subscription = Subscription(algorithm: SHA256d())
         try subscription.setSubscription(id: "s", extranonce1: [0x08, 0, 0, 2], extranonce2Size: 4)
         var parsed = 0, jobs = 0
         for iteration in 0..<30_000 {
-            let line = Self.mutate(Self.seeds[random.below(Self.seeds.count)], &random)
+            let line = LineMutator.mutate(Self.seeds[random.below(Self.seeds.count)], &random)
             // JSON: whatever parses survives a round trip unchanged.
             if let value = try? JSONValue.parse(line) {
                 #expect(try JSONValue.parse(value.serialized) == value, "iteration \(iteration): \(line)")

@@ -81,8 +81,8 @@ import Testing
         _ = try await recorder.wait { if case .authorized = $0 { true } else { nil } }
         // client.reconnect is left out: a damaged one may still name a host to move to, which is obeyed.
         let seeds = HostileLineFuzzTests.seeds.filter { !$0.contains("client.reconnect") }
-        var random = HostileLineFuzzTests.Generator(state: 31)
-        for _ in 0..<3_000 { peer.send(HostileLineFuzzTests.mutate(seeds[random.below(seeds.count)], &random)) }
+        var random = LineMutator.Generator(state: 31)
+        for _ in 0..<3_000 { peer.send(LineMutator.mutate(seeds[random.below(seeds.count)], &random)) }
         peer.send(Self.notifyLine.replacingOccurrences(of: "\"j1\"", with: "\"after-the-storm\""))
         let job = try await recorder.wait { event -> Job? in
             if case .job(let job, _) = event, job.id == "after-the-storm" { job } else { nil }
