@@ -16,14 +16,38 @@ import Testing
         return StratumClient(pools: [pool], algorithm: SHA256d(), options: options)
     }
 
+    /// A client started against `peer` and accepted by it, with a recorder of its events. The caller stops
+    /// the client and awaits `run`.
+    func started(_ peer: ScriptedPeer, configure: (inout StratumClientOptions) -> Void = { _ in }) async throws
+        -> (client: StratumClient, recorder: EventRecorder, run: Task<Void, Never>)
+    {
+        let client = try makeClient(peer, configure: configure)
+        let recorder = EventRecorder(client)
+        let run = Task { await client.run() }
+        do {
+            try await offThePool { try peer.accept() }
+        } catch {
+            client.stop()
+            throw error
+        }
+        return (client, recorder, run)
+    }
+
+    /// Plays the pool's side of a subscription (extranonce1 01000000, 4-byte extranonce2) and a successful
+    /// authorization, and waits until the client reports it.
+    func subscribeAndAuthorize(_ peer: ScriptedPeer, _ recorder: EventRecorder) async throws {
+        let subscribe = try await offThePool { try peer.expect("mining.subscribe") }
+        peer.send(#"{"id":\#(subscribe.id.serialized),"result":[[["mining.notify","ae68"]],"01000000",4],"error":null}"#)
+        let authorize = try await offThePool { try peer.expect("mining.authorize") }
+        peer.send(#"{"id":\#(authorize.id.serialized),"result":true,"error":null}"#)
+        _ = try await recorder.wait { if case .authorized = $0 { true } else { nil } }
+    }
+
     @Test func survivesHostileLinesAndStillMines() async throws {
         let peer = try ScriptedPeer()
         defer { peer.close() }
-        let client = try makeClient(peer)
-        let recorder = EventRecorder(client)
-        let run = Task { await client.run() }
+        let (client, recorder, run) = try await started(peer)
         defer { client.stop() }
-        try await offThePool { try peer.accept() }
         let subscribe = try await offThePool { try peer.expect("mining.subscribe") }
         #expect(subscribe.params == [.string("nightminer/test")])
         // A notify before the subscribe reply is kept and used once subscribed.
@@ -69,16 +93,9 @@ import Testing
     @Test func survivesThousandsOfDamagedLinesOnOneConnection() async throws {
         let peer = try ScriptedPeer()
         defer { peer.close() }
-        let client = try makeClient(peer)
-        let recorder = EventRecorder(client)
-        let run = Task { await client.run() }
+        let (client, recorder, run) = try await started(peer)
         defer { client.stop() }
-        try await offThePool { try peer.accept() }
-        let subscribe = try await offThePool { try peer.expect("mining.subscribe") }
-        peer.send(#"{"id":\#(subscribe.id.serialized),"result":[[["mining.notify","ae68"]],"01000000",4],"error":null}"#)
-        let authorize = try await offThePool { try peer.expect("mining.authorize") }
-        peer.send(#"{"id":\#(authorize.id.serialized),"result":true,"error":null}"#)
-        _ = try await recorder.wait { if case .authorized = $0 { true } else { nil } }
+        try await subscribeAndAuthorize(peer, recorder)
         // client.reconnect is left out: a damaged one may still name a host to move to, which is obeyed.
         let seeds = HostileLineFuzzTests.seeds.filter { !$0.contains("client.reconnect") }
         var random = LineMutator.Generator(state: 31)
@@ -97,10 +114,7 @@ import Testing
     @Test func changedPrevhashMakesAJobClean() async throws {
         let peer = try ScriptedPeer()
         defer { peer.close() }
-        let client = try makeClient(peer)
-        let recorder = EventRecorder(client)
-        let run = Task { await client.run() }
-        try await offThePool { try peer.accept() }
+        let (client, recorder, run) = try await started(peer)
         let subscribe = try await offThePool { try peer.expect("mining.subscribe") }
         peer.send(#"{"id":\#(subscribe.id.serialized),"result":[[["mining.set_difficulty","a"],["mining.notify","b"]],"0100",2],"error":null}"#)
         peer.send(Self.notifyLine)
@@ -119,10 +133,7 @@ import Testing
     @Test func refusedAuthorizationIsReportedNotFatal() async throws {
         let peer = try ScriptedPeer()
         defer { peer.close() }
-        let client = try makeClient(peer)
-        let recorder = EventRecorder(client)
-        let run = Task { await client.run() }
-        try await offThePool { try peer.accept() }
+        let (client, recorder, run) = try await started(peer)
         let subscribe = try await offThePool { try peer.expect("mining.subscribe") }
         peer.send(#"{"id":\#(subscribe.id.serialized),"result":[[["mining.notify","b"]],"0100",4],"error":null}"#)
         let authorize = try await offThePool { try peer.expect("mining.authorize") }
@@ -138,15 +149,8 @@ import Testing
     @Test func unansweredSharesAreLostAfterTheTimeout() async throws {
         let peer = try ScriptedPeer()
         defer { peer.close() }
-        let client = try makeClient(peer) { $0.responseTimeout = .milliseconds(300) }
-        let recorder = EventRecorder(client)
-        let run = Task { await client.run() }
-        try await offThePool { try peer.accept() }
-        let subscribe = try await offThePool { try peer.expect("mining.subscribe") }
-        peer.send(#"{"id":\#(subscribe.id.serialized),"result":[[["mining.notify","b"]],"0100",4],"error":null}"#)
-        let authorize = try await offThePool { try peer.expect("mining.authorize") }
-        peer.send(#"{"id":\#(authorize.id.serialized),"result":true,"error":null}"#)
-        _ = try await recorder.wait { if case .authorized = $0 { true } else { nil } }
+        let (client, recorder, run) = try await started(peer) { $0.responseTimeout = .milliseconds(300) }
+        try await subscribeAndAuthorize(peer, recorder)
         let share = Share(jobID: "j", extranonce2: [0, 0, 0, 1], ntime: 5, nonce: 6, hash: [UInt8](repeating: 0, count: 32), difficulty: 1)
         let ticket = try #require(client.submit(share))
         let submitted = try await offThePool { try peer.expect("mining.submit") }
@@ -160,10 +164,7 @@ import Testing
     @Test func reconnectsAfterThePoolClosesTheConnection() async throws {
         let peer = try ScriptedPeer()
         defer { peer.close() }
-        let client = try makeClient(peer)
-        let recorder = EventRecorder(client)
-        let run = Task { await client.run() }
-        try await offThePool { try peer.accept() }
+        let (client, recorder, run) = try await started(peer)
         _ = try await offThePool { try peer.expect("mining.subscribe") }
         peer.closeConnection()
         let reason = try await recorder.wait { if case .disconnected(let why) = $0 { why } else { nil } }
