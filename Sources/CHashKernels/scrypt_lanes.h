@@ -7,6 +7,7 @@
 #define COMPRESS CAT(KERNEL_NAME, _compress)
 #define XOR_SALSA CAT(KERNEL_NAME, _xor_salsa8)
 #define ROMIX CAT(KERNEL_NAME, _romix)
+#define HMAC_OUTER CAT(KERNEL_NAME, _hmac_outer)
 
 /* state += SHA-256 rounds over the 16-word block w (w is clobbered). */
 TARGET __attribute__((noinline)) static void COMPRESS(VEC s[8], VEC w[16]) {
@@ -14,6 +15,16 @@ TARGET __attribute__((noinline)) static void COMPRESS(VEC s[8], VEC w[16]) {
     for (int i = 0; i < 8; i++) t[i] = s[i];
     NM_SHA256_ROUNDS(VEC, t, w);
     for (int i = 0; i < 8; i++) s[i] += t[i];
+}
+
+/* HMAC's outer hash: s (an inner digest) becomes SHA-256(outer key block || s), from the outer state. */
+TARGET static inline void HMAC_OUTER(VEC s[8], const VEC outer[8], VEC w[16]) {
+    for (int i = 0; i < 8; i++) w[i] = s[i];
+    w[8] = (VEC){0} + 0x80000000u;
+    for (int i = 9; i < 15; i++) w[i] = (VEC){0};
+    w[15] = (VEC){0} + (64u + 32u) * 8u;
+    for (int i = 0; i < 8; i++) s[i] = outer[i];
+    COMPRESS(s, w);
 }
 
 /* b = Salsa20/8(b ^ bx), lane by lane. */
@@ -100,12 +111,7 @@ TARGET uint32_t KERNEL_NAME(const uint32_t header_words[19], const uint32_t mids
             for (int i = 6; i < 15; i++) w[i] = (VEC){0};
             w[15] = (VEC){0} + (64u + 80u + 4u) * 8u;
             COMPRESS(s, w);
-            for (int i = 0; i < 8; i++) w[i] = s[i];
-            w[8] = (VEC){0} + 0x80000000u;
-            for (int i = 9; i < 15; i++) w[i] = (VEC){0};
-            w[15] = (VEC){0} + (64u + 32u) * 8u;
-            for (int i = 0; i < 8; i++) s[i] = outer[i];
-            COMPRESS(s, w);
+            HMAC_OUTER(s, outer, w);
             for (int i = 0; i < 8; i++) x[8 * block + i] = NM_BSWAP(s[i]);
         }
         ROMIX(x, scratchpad);
@@ -119,12 +125,7 @@ TARGET uint32_t KERNEL_NAME(const uint32_t header_words[19], const uint32_t mids
         for (int i = 2; i < 15; i++) w[i] = (VEC){0};
         w[15] = (VEC){0} + (64u + 128u + 4u) * 8u;
         COMPRESS(s, w);
-        for (int i = 0; i < 8; i++) w[i] = s[i];
-        w[8] = (VEC){0} + 0x80000000u;
-        for (int i = 9; i < 15; i++) w[i] = (VEC){0};
-        w[15] = (VEC){0} + (64u + 32u) * 8u;
-        for (int i = 0; i < 8; i++) s[i] = outer[i];
-        COMPRESS(s, w);
+        HMAC_OUTER(s, outer, w);
         VEC top = NM_BSWAP(s[7]);
         for (int i = 0; i < LANES; i++) {
             if (top[i] <= top_limb && base + (uint64_t)i < count) {
@@ -141,3 +142,4 @@ TARGET uint32_t KERNEL_NAME(const uint32_t header_words[19], const uint32_t mids
 #undef COMPRESS
 #undef XOR_SALSA
 #undef ROMIX
+#undef HMAC_OUTER

@@ -61,13 +61,28 @@ public enum SHA256 {
         state[4] &+= e; state[5] &+= f; state[6] &+= g; state[7] &+= h
     }
 
-    /// Loads 64 bytes as 16 big-endian words into `words`.
+    /// Loads `count` big-endian words from `bytes` into `words`.
     @inline(__always)
-    static func loadBlock(_ bytes: UnsafePointer<UInt8>, into words: UnsafeMutablePointer<UInt32>) {
-        for i in 0..<16 {
+    static func loadWords(_ bytes: UnsafePointer<UInt8>, count: Int, into words: UnsafeMutablePointer<UInt32>) {
+        for i in 0..<count {
             words[i] = UInt32(bytes[4 * i]) << 24 | UInt32(bytes[4 * i + 1]) << 16
                 | UInt32(bytes[4 * i + 2]) << 8 | UInt32(bytes[4 * i + 3])
         }
+    }
+
+    /// Loads 64 bytes as 16 big-endian words into `words`.
+    @inline(__always)
+    static func loadBlock(_ bytes: UnsafePointer<UInt8>, into words: UnsafeMutablePointer<UInt32>) {
+        loadWords(bytes, count: 16, into: words)
+    }
+
+    /// Sets `state` to the hash state after the 64-byte block at `bytes` (a header's midstate); `schedule`
+    /// is 64 words of scratch.
+    static func midstate(of bytes: UnsafePointer<UInt8>, into state: UnsafeMutablePointer<UInt32>,
+                         schedule: UnsafeMutablePointer<UInt32>) {
+        for i in 0..<8 { state[i] = initialState[i] }
+        loadBlock(bytes, into: schedule)
+        compress(state, schedule: schedule)
     }
 
     /// Stores eight state words as 32 big-endian bytes (the digest).

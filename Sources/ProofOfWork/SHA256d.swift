@@ -91,13 +91,8 @@ public final class SHA256dScanner: NonceScanner {
     public func load(header: [UInt8]) {
         precondition(header.count == 80, "a block header is 80 bytes")
         header.withUnsafeBufferPointer { bytes in
-            for i in 0..<8 { midstate[i] = initial[i] }
-            SHA256.loadBlock(bytes.baseAddress!, into: schedule)
-            SHA256.compress(midstate, schedule: schedule)
-            for i in 0..<4 {
-                let b = bytes.baseAddress! + 64 + 4 * i
-                tail[i] = UInt32(b[0]) << 24 | UInt32(b[1]) << 16 | UInt32(b[2]) << 8 | UInt32(b[3])
-            }
+            SHA256.midstate(of: bytes.baseAddress!, into: midstate, schedule: schedule)
+            SHA256.loadWords(bytes.baseAddress! + 64, count: 4, into: tail)
         }
         tail[4] = 0x8000_0000
         for i in 5..<15 { tail[i] = 0 }

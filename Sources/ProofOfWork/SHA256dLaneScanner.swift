@@ -39,13 +39,8 @@ public final class SHA256dLaneScanner: NonceScanner {
         let schedule = UnsafeMutablePointer<UInt32>.allocate(capacity: 64)
         defer { schedule.deallocate() }
         header.withUnsafeBufferPointer { bytes in
-            for i in 0..<8 { words[i] = SHA256.initialState[i] }
-            SHA256.loadBlock(bytes.baseAddress!, into: schedule)
-            SHA256.compress(words, schedule: schedule)
-            for i in 0..<3 {
-                let b = bytes.baseAddress! + 64 + 4 * i
-                words[8 + i] = UInt32(b[0]) << 24 | UInt32(b[1]) << 16 | UInt32(b[2]) << 8 | UInt32(b[3])
-            }
+            SHA256.midstate(of: bytes.baseAddress!, into: words, schedule: schedule)
+            SHA256.loadWords(bytes.baseAddress! + 64, count: 3, into: words + 8)
         }
     }
 

@@ -42,14 +42,9 @@ public final class ScryptLaneScanner: NonceScanner {
         let schedule = UnsafeMutablePointer<UInt32>.allocate(capacity: 64)
         defer { schedule.deallocate() }
         header.withUnsafeBufferPointer { bytes in
-            for i in 0..<19 {
-                let b = bytes.baseAddress! + 4 * i
-                words[i] = UInt32(b[0]) << 24 | UInt32(b[1]) << 16 | UInt32(b[2]) << 8 | UInt32(b[3])
-            }
+            SHA256.loadWords(bytes.baseAddress!, count: 19, into: words)
+            SHA256.midstate(of: bytes.baseAddress!, into: words + 19, schedule: schedule)
         }
-        for i in 0..<8 { words[19 + i] = SHA256.initialState[i] }
-        for i in 0..<16 { schedule[i] = words[i] }
-        SHA256.compress(words + 19, schedule: schedule)
     }
 
     /// Scans; candidates are confirmed with the scalar kernel.

@@ -33,15 +33,9 @@ public final class ScryptScanner: NonceScanner {
     public func load(header: [UInt8]) {
         precondition(header.count == 80, "a block header is 80 bytes")
         header.withUnsafeBufferPointer { bytes in
-            SHA256.loadBlock(bytes.baseAddress!, into: headerWords)
-            for i in 0..<4 {
-                let b = bytes.baseAddress! + 64 + 4 * i
-                headerWords[16 + i] = UInt32(b[0]) << 24 | UInt32(b[1]) << 16 | UInt32(b[2]) << 8 | UInt32(b[3])
-            }
+            SHA256.loadWords(bytes.baseAddress!, count: 20, into: headerWords)
+            SHA256.midstate(of: bytes.baseAddress!, into: headerMidstate, schedule: schedule)
         }
-        for i in 0..<8 { headerMidstate[i] = initial[i] }
-        for i in 0..<16 { schedule[i] = headerWords[i] }
-        SHA256.compress(headerMidstate, schedule: schedule)
     }
 
     /// Scans nonces, hashing each with scrypt(1024, 1, 1).
