@@ -12,6 +12,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         .target(name: "Guarded"),
@@ -20,9 +23,20 @@ let package = Package(
         .target(name: "ControlAPI", dependencies: ["CMicroHTTPD", "Guarded", "JSON"]),
         .target(name: "CHashKernels", exclude: ["sha256_common.h", "sha256d_lanes.h", "scrypt_lanes.h"]),
         .target(name: "ProofOfWork", dependencies: ["Guarded", "CHashKernels"]),
-        .target(name: "Stratum", dependencies: ["ProofOfWork", "Guarded", "JSON", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "Stratum",
+            dependencies: [
+                "ProofOfWork", "Guarded", "JSON", .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]),
         .target(name: "MiningEngine", dependencies: ["ProofOfWork", "Guarded", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "TestPool", dependencies: ["Stratum", "ProofOfWork", "Guarded", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "TestPool",
+            dependencies: [
+                "Stratum", "ProofOfWork", "Guarded", .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
         .target(
             name: "NightMiner",
             dependencies: [

@@ -34,7 +34,6 @@ public final class Miner: Sendable {
         var authorized = false
         var lastRoundTrip: Duration?
         var lastError: String?
-        var tickets: [Int64: Double] = [:]
         var failure: MinerError?
     }
 
@@ -249,22 +248,18 @@ public final class Miner: Sendable {
             accept(job, clean: clean)
         case .difficulty(let difficulty):
             tighten(to: difficulty)
-        case .shareResult(let ticket, let share, let outcome, let roundTrip):
-            let credited = status.withLock { status -> Double in
-                status.lastRoundTrip = roundTrip
-                return status.tickets.removeValue(forKey: ticket) ?? status.difficulty
-            }
+        case .shareResult(_, let share, let outcome, let roundTrip):
+            status.withLock { $0.lastRoundTrip = roundTrip }
             let milliseconds = Double(roundTrip.components.attoseconds) / 1e15 + Double(roundTrip.components.seconds) * 1000
             switch outcome {
             case .accepted:
-                engine.ledger.accepted(poolDifficulty: credited)
+                engine.ledger.accepted(poolDifficulty: share.targetDifficulty)
                 logger.notice("accepted share \(share.displayHash.prefix(16))… job \(share.jobID) (\(Self.formatNumber(milliseconds, digits: 1)) ms) — \(statusLine())")
             case .rejected(let reason):
                 engine.ledger.rejected(reason: reason.key)
                 logger.warning("rejected share job \(share.jobID): \(reason) — \(statusLine())")
             }
-        case .shareLost(let ticket, _):
-            status.withLock { _ = $0.tickets.removeValue(forKey: ticket) }
+        case .shareLost:
             engine.ledger.lost()
         case .message(let text):
             logger.notice("pool says: \(text)")
@@ -342,15 +337,14 @@ public final class Miner: Sendable {
             return
         }
         let share = Share(jobID: job.id, extranonce2: job.extranonce2(found.extranonce2), ntime: job.notification.ntime,
-                          nonce: found.nonce, hash: found.hash, difficulty: found.difficulty)
+                          nonce: found.nonce, hash: found.hash, difficulty: found.difficulty, targetDifficulty: credit)
         // Check the share once more on the exact header that will be submitted.
         guard job.verify(extranonce2: share.extranonce2, nonce: share.nonce) != nil else {
             engine.ledger.invalid()
             logger.error("share for job \(job.id) failed verification on the submitted header; not sent")
             return
         }
-        if let ticket = client.submit(share, session: job.session) {
-            status.withLock { $0.tickets[ticket] = credit }
+        if client.submit(share, session: job.session) != nil {
             logger.debug("submitted nonce \(Hex.string(share.nonce)) for job \(job.id) (share difficulty \(Self.formatNumber(share.difficulty, digits: 2)))")
         } else if job.session != client.session {
             engine.ledger.stale()

@@ -12,6 +12,11 @@ public struct PoolEndpoint: Sendable, Hashable, CustomStringConvertible {
     public var user: String
     /// Worker password (never logged or returned).
     public var password: String
+    /// Send `mining.extranonce.subscribe` after authorizing (pools that do not know it answer with an
+    /// error, which is harmless).
+    public var extranonceSubscribe = true
+    /// A difficulty to ask for with `mining.suggest_difficulty` (`--suggest-diff`), or nil.
+    public var suggestDifficulty: Double?
 
     /// Parses `stratum+tcp://host:port` (also `tcp://` and a bare `host:port`; IPv6 as `[addr]:port`).
     public init(url: String, user: String, password: String) throws(StratumError) {

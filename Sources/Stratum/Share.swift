@@ -14,15 +14,20 @@ public struct Share: Sendable, Hashable {
     public var hash: [UInt8]
     /// The difficulty the hash achieves (pool units).
     public var difficulty: Double
+    /// The difficulty of the target it was checked against when submitted: what an accepted share is
+    /// credited with (pool units).
+    public var targetDifficulty: Double
 
-    /// Creates a share.
-    public init(jobID: String, extranonce2: [UInt8], ntime: UInt32, nonce: UInt32, hash: [UInt8], difficulty: Double) {
+    /// Creates a share; `targetDifficulty` defaults to `difficulty`.
+    public init(jobID: String, extranonce2: [UInt8], ntime: UInt32, nonce: UInt32, hash: [UInt8], difficulty: Double,
+                targetDifficulty: Double? = nil) {
         self.jobID = jobID
         self.extranonce2 = extranonce2
         self.ntime = ntime
         self.nonce = nonce
         self.hash = hash
         self.difficulty = difficulty
+        self.targetDifficulty = targetDifficulty ?? difficulty
     }
 
     /// `mining.submit` params: worker, job_id, extranonce2, ntime, nonce (hex; ntime and nonce big-endian).

@@ -1,434 +1,264 @@
 import Guarded
-import Foundation
 import Logging
+import NIOCore
+import NIOPosix
 import ProofOfWork
-import Synchronization
 
-/// A stratum V1 client: connects to the first reachable pool of its list, subscribes, authorizes, turns
-/// `mining.notify` into ``Job``s and submits shares, reconnecting with backoff when the line drops.
+/// A stratum V1 client: keeps one session with the first healthy pool of its list, turns `mining.notify`
+/// into ``Job``s and submits shares; reconnects with backoff and jitter, and moves to the next pool after
+/// ``StratumClientOptions/failuresBeforeFailover`` failed sessions in a row or a refused authorization.
 ///
-/// Drive it with ``run()`` and read ``events``. Nothing a pool sends stops the receive loop: invalid
-/// lines are logged and skipped.
+/// Drive it with ``run()`` and read ``events``. The network runs on SwiftNIO's event loops: no call here
+/// blocks or holds a lock across I/O, and each session's timers run whatever the pool sends.
 public final class StratumClient: Sendable {
-    /// Everything that happens, in order. Finishes when ``run()`` returns.
+    /// Everything that happens, in order. Finishes when ``run()`` returns. Bounded: a consumer that falls
+    /// more than ``StratumClientOptions/maximumQueuedEvents`` behind loses the newest events (logged).
     public let events: AsyncStream<StratumEvent>
     private let continuation: AsyncStream<StratumEvent>.Continuation
     private let options: StratumClientOptions
     private let logger: Logger
     private let state: Locked<State>
-    private let nextRequestID = Atomic<Int64>(1)
-    private let stopped = Atomic<Bool>(false)
-
-    private enum Pending: Sendable {
-        case subscribe
-        case authorize(worker: String)
-        case submit(Share)
-    }
+    private let requestIDs = RequestIDs()
+    private let wake: WakeSignal
+    private let group: any EventLoopGroup
 
     private struct State: Sendable {
         var pools: [PoolEndpoint]
         var poolIndex = 0
         var algorithm: any ProofOfWork
-        var connection: LineConnection?
-        var subscription: Subscription
-        var authorizedWorker: String?
-        var pending: [Int64: (kind: Pending, sentAt: ContinuousClock.Instant)] = [:]
-        var lastPrevhash: [UInt8]?
-        var lastNotification: JobNotification?
-        var lastLineAt = ContinuousClock.now
+        var link: SessionLink?
+        var channel: (any Channel)?
         var sessionID: UInt64 = 0
-        var redirect: (host: String, port: Int, wait: Duration)?
-        var reconnectRequested = false
-        /// Set by ``StratumClient/stop(drainingFor:)``: close once no share awaits an answer, or at this time.
-        var drainDeadline: ContinuousClock.Instant?
+        var redirect: SessionLink.Redirect?
+        /// The subscription id each pool gave last, sent again to resume the session.
+        var resumeIDs: [String: String] = [:]
+        var failures: [Int]
+        var delays: [Duration]
+        /// Counts configuration changes: a session started before one is void.
+        var generation: UInt64 = 0
+        var stopped = false
     }
 
-    /// A client for `pools` (tried in order), hashing with `algorithm`.
+    /// A client for `pools` (in priority order), hashing with `algorithm`.
     public init(pools: [PoolEndpoint], algorithm: any ProofOfWork, options: StratumClientOptions,
-                logger: Logger = Logger(label: "nightminer.stratum")) {
+                logger: Logger = Logger(label: "nightminer.stratum"),
+                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         precondition(!pools.isEmpty, "a stratum client needs at least one pool")
-        (events, continuation) = AsyncStream.makeStream(of: StratumEvent.self, bufferingPolicy: .unbounded)
+        (events, continuation) = AsyncStream.makeStream(of: StratumEvent.self,
+                                                        bufferingPolicy: .bufferingOldest(options.maximumQueuedEvents))
         self.options = options
         self.logger = logger
-        state = Locked(State(pools: pools, algorithm: algorithm, subscription: Subscription(algorithm: algorithm)))
+        self.group = group
+        wake = WakeSignal(loop: group.any())
+        state = Locked(State(pools: pools, algorithm: algorithm, failures: Array(repeating: 0, count: pools.count),
+                             delays: Array(repeating: options.minimumReconnectDelay, count: pools.count)))
     }
 
     /// The pool currently in use (or about to be tried).
     public var currentPool: PoolEndpoint { state.withLock { $0.pools[$0.poolIndex] } }
 
-    /// Replaces the pool list and algorithm and reconnects (used when credentials or the algorithm change).
+    /// The current connection session (jobs carry the session they arrived on).
+    public var session: UInt64 { state.withLock { $0.sessionID } }
+
+    /// Replaces the pool list and algorithm and reconnects at once to the first pool; a pending
+    /// `client.reconnect` is dropped and every wait ends.
     public func reconfigure(pools: [PoolEndpoint], algorithm: any ProofOfWork) {
         precondition(!pools.isEmpty, "a stratum client needs at least one pool")
-        let connection = state.withLock { state -> LineConnection? in
+        let current = state.withLock { state -> (SessionLink?, (any Channel)?) in
             state.pools = pools
             state.poolIndex = 0
             state.algorithm = algorithm
-            state.reconnectRequested = true
-            return state.connection
+            state.generation += 1
+            state.redirect = nil
+            state.failures = Array(repeating: 0, count: pools.count)
+            state.delays = Array(repeating: options.minimumReconnectDelay, count: pools.count)
+            return (state.link, state.channel)
         }
-        connection?.close()
+        close(current, reason: "the pool settings changed")
+        wake.signal()
     }
 
     /// Stops the client: closes the connection; ``run()`` returns soon after.
     public func stop() {
-        stopped.store(true, ordering: .sequentiallyConsistent)
-        state.withLock { $0.connection }?.close()
+        let current = state.withLock { state -> (SessionLink?, (any Channel)?) in
+            state.stopped = true
+            return (state.link, state.channel)
+        }
+        close(current, reason: "stopped")
+        wake.signal()
     }
 
     /// Stops the client gracefully: waits up to `grace` for the answers to submitted shares, then closes.
     public func stop(drainingFor grace: Duration) {
-        let connection = state.withLock { state -> LineConnection? in
-            let waiting = state.pending.values.contains { if case .submit = $0.kind { true } else { false } }
-            guard waiting, state.connection != nil else { return nil }
-            state.drainDeadline = .now + grace
-            return state.connection
+        let current = state.withLock { state -> (SessionLink?, (any Channel)?) in
+            state.stopped = true
+            return (state.link, state.channel)
         }
-        if connection == nil { stop() }
+        if current.1 == nil || current.0?.perform({ $0.drain(for: grace) }) != true {
+            close(current, reason: "stopped")
+        }
+        wake.signal()
     }
-
-    /// The current connection session (jobs carry the session they arrived on).
-    public var session: UInt64 { state.withLock { $0.sessionID } }
 
     /// Submits a share; returns its ticket, or nil when not connected and authorized, or when `session`
     /// is given and is not the current one (a share found on a previous connection is never sent on a new
-    /// one: its extranonce1 may differ).
+    /// one: its extranonce1 may differ). The verdict arrives as ``StratumEvent/shareResult(ticket:share:outcome:roundTrip:)``
+    /// or ``StratumEvent/shareLost(ticket:share:)``; the call itself never waits for the network.
     public func submit(_ share: Share, session: UInt64? = nil) -> Int64? {
-        state.withLock { state -> Int64? in
-            guard let connection = state.connection, let worker = state.authorizedWorker else { return nil }
-            if let session, session != state.sessionID { return nil }
-            let id = nextRequestID.add(1, ordering: .relaxed).oldValue
-            let line = StratumMessage.requestLine(id: .number(Double(id)), method: "mining.submit",
-                                                  params: share.submitParams(worker: worker))
-            state.pending[id] = (.submit(share), .now)
-            dump(">", line)
-            guard connection.send(line) else {
-                state.pending[id] = nil
-                return nil
-            }
-            return id
-        }
+        guard let link = state.withLock({ $0.link }), link.authorizedWorker != nil else { return nil }
+        if let session, session != link.sessionID { return nil }
+        let ticket = requestIDs.next()
+        guard link.perform({ $0.submit(share, ticket: ticket) }) else { return nil }
+        return ticket
     }
 
     /// Connects, runs sessions and reconnects until ``stop()``.
     public func run() async {
-        var delay = options.minimumReconnectDelay
-        while !stopped.load(ordering: .sequentiallyConsistent) {
-            let (pool, redirect) = state.withLock { state in
-                let redirect = state.redirect
-                state.redirect = nil
-                return (state.pools[state.poolIndex], redirect)
-            }
+        while let attempt = nextAttempt() {
+            continuation.yield(.connecting(attempt.target))
+            await runSession(attempt)
+            let wakeGeneration = wake.generation
+            let report = attempt.link.report.withLock { $0 }
+            let reason = report.reason ?? "connection closed"
+            logger.info("disconnected from \(attempt.target.host):\(attempt.target.port): \(reason)")
+            emit(.disconnected(reason))
+            guard let pause = afterSession(attempt, report: report) else { break }
+            if pause > .zero { logger.info("reconnecting in \(pause)") }
+            await wake.sleep(for: pause, unlessSignalledSince: wakeGeneration)
+        }
+        continuation.finish()
+    }
+
+    /// One connection attempt: which pool, where (a followed `client.reconnect` may move it), and with what.
+    private struct Attempt: Sendable {
+        var link: SessionLink
+        var target: PoolEndpoint
+        var poolIndex: Int
+        var generation: UInt64
+        var settings: StratumSession.Settings
+    }
+
+    private func nextAttempt() -> Attempt? {
+        state.withLock { state -> Attempt? in
+            guard !state.stopped else { return nil }
+            let pool = state.pools[state.poolIndex]
             var target = pool
-            if let redirect {
+            if let redirect = state.redirect, redirect.pool == pool {
                 target.host = redirect.host
                 target.port = redirect.port
             }
-            continuation.yield(.connecting(target))
-            let (subscribed, reason) = await session(with: target)
-            if stopped.load(ordering: .sequentiallyConsistent) { break }
-            continuation.yield(.disconnected(reason))
-            let (requested, redirectWait) = state.withLock { state -> (Bool, Duration?) in
-                let requested = state.reconnectRequested
-                state.reconnectRequested = false
-                if !subscribed && !requested && state.pools.count > 1 {
-                    state.poolIndex = (state.poolIndex + 1) % state.pools.count
-                }
-                return (requested, state.redirect?.wait)
-            }
-            if subscribed || requested { delay = options.minimumReconnectDelay }
-            let pause = redirectWait ?? (requested ? .zero : jittered(delay))
-            if pause > .zero { logger.info("reconnecting in \(pause)") }
-            await sleepUnlessStopped(pause)
-            if !subscribed && !requested { delay = min(delay * 2, options.maximumReconnectDelay) }
+            state.redirect = nil
+            state.sessionID += 1
+            let link = SessionLink(sessionID: state.sessionID, pool: pool)
+            state.link = link
+            state.channel = nil
+            let settings = StratumSession.Settings(
+                algorithm: state.algorithm, options: options, resumeID: state.resumeIDs[Self.key(pool)], requestIDs: requestIDs,
+                emit: { [self] event in emit(event) }, dump: ProtocolDump(enabled: options.dumpProtocol, logger: logger), logger: logger)
+            return Attempt(link: link, target: target, poolIndex: state.poolIndex, generation: state.generation, settings: settings)
         }
-        continuation.finish()
+    }
+
+    private static func key(_ pool: PoolEndpoint) -> String { "\(pool.host):\(pool.port)" }
+
+    /// Connects and waits until the session's channel closes.
+    private func runSession(_ attempt: Attempt) async {
+        let link = attempt.link
+        let settings = attempt.settings
+        let maximumLineBytes = options.maximumLineBytes
+        let bootstrap = ClientBootstrap(group: group)
+            .connectTimeout(.milliseconds(Int64(options.connectTimeoutMilliseconds)))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.writeBufferWaterMark, value: .init(low: options.maximumUnsentBytes / 2, high: options.maximumUnsentBytes))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try LineChannel.addFraming(to: channel, maximumLineBytes: maximumLineBytes)
+                    try channel.pipeline.syncOperations.addHandler(StratumSession(link: link, settings: settings))
+                }
+            }
+        do {
+            let channel = try await bootstrap.connect(host: attempt.target.host, port: attempt.target.port).get()
+            let void = state.withLock { state -> String? in
+                if state.link === link { state.channel = channel }
+                if state.stopped { return "stopped" }
+                return state.generation != attempt.generation ? "the pool settings changed" : nil
+            }
+            if let void { close((link, channel), reason: void) }
+            try? await channel.closeFuture.get()
+        } catch {
+            link.report.withLock { report in
+                if report.reason == nil {
+                    report.reason = "cannot connect to \(attempt.target.host):\(attempt.target.port): \(Self.describe(connectError: error))"
+                }
+            }
+        }
+        state.withLock { state in
+            if state.link === link {
+                state.link = nil
+                state.channel = nil
+            }
+        }
+    }
+
+    /// Decides what follows a session: nil to end, else the pause before the next attempt.
+    private func afterSession(_ attempt: Attempt, report: SessionLink.Report) -> Duration? {
+        state.withLock { state -> Duration? in
+            guard !state.stopped else { return nil }
+            guard state.generation == attempt.generation else { return .zero }
+            let index = attempt.poolIndex
+            if report.subscribed, let id = report.subscriptionID { state.resumeIDs[Self.key(attempt.link.pool)] = id }
+            if let redirect = report.redirect {
+                state.redirect = redirect
+                return redirect.wait
+            }
+            if report.gotJob {
+                state.failures[index] = 0
+                state.delays[index] = options.minimumReconnectDelay
+                return jittered(options.minimumReconnectDelay)
+            }
+            state.failures[index] += 1
+            let pause = jittered(state.delays[index])
+            state.delays[index] = min(state.delays[index] * 2, options.maximumReconnectDelay)
+            let refused = report.authorizationRefused != nil
+            if state.pools.count > 1, refused || state.failures[index] >= options.failuresBeforeFailover {
+                state.failures[index] = 0
+                state.poolIndex = (index + 1) % state.pools.count
+                logger.warning("pool \(state.pools[index].url) failed; moving to \(state.pools[state.poolIndex].url)")
+                return jittered(options.minimumReconnectDelay)
+            }
+            return pause
+        }
     }
 
     private func jittered(_ delay: Duration) -> Duration {
         delay * Double.random(in: 0.8...1.2)
     }
 
-    private func sleepUnlessStopped(_ duration: Duration) async {
-        let end = ContinuousClock.now + duration
-        while !stopped.load(ordering: .sequentiallyConsistent), ContinuousClock.now < end {
-            try? await Task.sleep(for: min(.milliseconds(100), end - ContinuousClock.now))
+    private func close(_ current: (SessionLink?, (any Channel)?), reason: String) {
+        current.0?.report.withLock { report in
+            if report.reason == nil { report.reason = reason }
+        }
+        current.1?.close(promise: nil)
+    }
+
+    private func emit(_ event: StratumEvent) {
+        if case .dropped = continuation.yield(event) {
+            logger.warning("an event was dropped: more than \(options.maximumQueuedEvents) wait to be handled")
         }
     }
 
-    /// One connection's life. Returns whether it got subscribed, and why it ended.
-    private func session(with pool: PoolEndpoint) async -> (Bool, String) {
-        let connection = LineConnection(host: pool.host, port: pool.port, maximumLineBytes: options.maximumLineBytes,
-                                        idleMilliseconds: options.tickMilliseconds,
-                                        connectTimeoutMilliseconds: options.connectTimeoutMilliseconds)
-        state.withLock { state in
-            state.connection = connection
-            state.drainDeadline = nil
-            state.sessionID += 1
-            state.subscription = Subscription(algorithm: state.algorithm)
-            state.subscription.session = state.sessionID
-            state.authorizedWorker = nil
-            state.pending = [:]
-            state.lastPrevhash = nil
-            state.lastNotification = nil
-            state.lastLineAt = .now
+    /// A connection failure in words: "connection refused", "timed out after 10 s", "cannot resolve host".
+    static func describe(connectError error: any Error) -> String {
+        if let error = error as? NIOConnectionError {
+            if let first = error.connectionErrors.first { return describe(connectError: first.error) }
+            if let dns = error.dnsAError ?? error.dnsAAAAError { return "cannot resolve \(error.host): \(dns)" }
+            return "no address for \(error.host)"
         }
-        if stopped.load(ordering: .sequentiallyConsistent) { connection.close() }
-        var subscribed = false
-        var reason = "connection closed"
-        for await event in connection.events {
-            switch event {
-            case .connected:
-                logger.info("connected to \(pool.host):\(pool.port)")
-                continuation.yield(.connected(pool))
-                request(connection, .subscribe, method: "mining.subscribe", params: [.string(options.userAgent)])
-            case .line(let line):
-                dump("<", line)
-                state.withLock { $0.lastLineAt = .now }
-                if let ended = handle(line: line, connection: connection, pool: pool) {
-                    reason = ended
-                    connection.close()
-                }
-                if state.withLock({ $0.subscription.isSubscribed }) { subscribed = true }
-            case .oversized(let size):
-                logger.warning("dropped a line longer than \(options.maximumLineBytes) bytes (\(size) bytes seen)")
-            case .idle:
-                if let ended = checkTimers(connection) {
-                    reason = ended
-                    connection.close()
-                }
-            case .closed(let why):
-                if let why { reason = why }
-            }
-        }
-        let lost = state.withLock { state -> [(Int64, Share)] in
-            state.connection = nil
-            state.authorizedWorker = nil
-            let lost = state.pending.compactMap { id, entry -> (Int64, Share)? in
-                if case .submit(let share) = entry.kind { return (id, share) }
-                return nil
-            }
-            state.pending = [:]
-            return lost
-        }
-        for (ticket, share) in lost { continuation.yield(.shareLost(ticket: ticket, share: share)) }
-        logger.info("disconnected from \(pool.host):\(pool.port): \(reason)")
-        return (subscribed, reason)
-    }
-
-    private func request(_ connection: LineConnection, _ kind: Pending, method: String, params: [JSONValue]) {
-        let id = nextRequestID.add(1, ordering: .relaxed).oldValue
-        state.withLock { $0.pending[id] = (kind, .now) }
-        let line = StratumMessage.requestLine(id: .number(Double(id)), method: method, params: params)
-        dump(">", line)
-        connection.send(line)
-    }
-
-    private func respond(_ connection: LineConnection, id: JSONValue, result: JSONValue, error: JSONValue = .null) {
-        let line = StratumMessage.responseLine(id: id, result: result, error: error)
-        dump(">", line)
-        connection.send(line)
-    }
-
-    /// Handles one line; returns a reason when the connection must end.
-    private func handle(line: String, connection: LineConnection, pool: PoolEndpoint) -> String? {
-        let message: StratumMessage
-        do {
-            message = try StratumMessage.parse(line)
-        } catch {
-            logger.warning("ignored a line from the pool: \(error)")
-            return nil
-        }
-        switch message {
-        case .response(let id, let result, let error, let extra):
-            return handleResponse(id: id, result: result, error: error, extra: extra, connection: connection, pool: pool)
-        case .request(let id, let method, let params):
-            handleRequest(id: id, method: method, params: params, connection: connection, pool: pool)
-            return nil
-        }
-    }
-
-    private func handleResponse(id: JSONValue, result: JSONValue, error: JSONValue, extra: [String: JSONValue],
-                                connection: LineConnection, pool: PoolEndpoint) -> String? {
-        guard let number = id.integerValue, let entry = state.withLock({ $0.pending.removeValue(forKey: number) }) else {
-            logger.debug("ignored a response to unknown id \(id.serialized)")
-            return nil
-        }
-        switch entry.kind {
-        case .subscribe:
-            guard error.isNull else { return StratumError.subscribeRefused(error.serialized).description }
-            do {
-                let reply = try Subscription.parseSubscribeResult(result)
-                let pendingNotification = try state.withLock { state throws(StratumError) -> JobNotification? in
-                    try state.subscription.setSubscription(id: reply.id, extranonce1: reply.extranonce1,
-                                                           extranonce2Size: reply.extranonce2Size)
-                    return state.lastNotification
-                }
-                logger.info("subscribed: extranonce1 \(Hex.encode(reply.extranonce1)), extranonce2 size \(reply.extranonce2Size)")
-                continuation.yield(.subscribed(extranonce1: reply.extranonce1, extranonce2Size: reply.extranonce2Size))
-                request(connection, .authorize(worker: pool.user), method: "mining.authorize",
-                        params: [.string(pool.user), .string(pool.password)])
-                if let pendingNotification { emitJob(pendingNotification, forceClean: true) }
-            } catch {
-                return error.description
-            }
-        case .authorize(let worker):
-            if error.isNull, result.boolValue == true {
-                state.withLock {
-                    $0.authorizedWorker = worker
-                    $0.subscription.setWorkerName(worker)
-                }
-                logger.info("authorized worker \(worker)")
-                continuation.yield(.authorized(worker: worker))
-            } else {
-                let why = error.isNull ? "result \(result.serialized)" : describe(error: error)
-                let failure = StratumError.authorizationRefused("worker \(worker): \(why)")
-                logger.debug("\(failure)")
-                continuation.yield(.authorizationFailed(failure.description))
-                return failure.description
-            }
-        case .submit(let share):
-            let outcome = SubmitOutcome(result: result, error: error, extra: extra)
-            continuation.yield(.shareResult(ticket: number, share: share, outcome: outcome, roundTrip: entry.sentAt.duration(to: .now)))
-        }
-        return nil
-    }
-
-    private func describe(error: JSONValue) -> String {
-        if let items = error.arrayValue, items.count > 1, let text = items[1].stringValue { return text }
-        if let text = error["message"]?.stringValue { return text }
-        return error.stringValue ?? error.serialized
-    }
-
-    private func handleRequest(id: JSONValue, method: String, params: [JSONValue], connection: LineConnection, pool: PoolEndpoint) {
-        switch method {
-        case "mining.notify":
-            do {
-                let notification = try JobNotification(params: params)
-                let subscribed = state.withLock { state -> Bool in
-                    if !state.subscription.isSubscribed { state.lastNotification = notification }
-                    return state.subscription.isSubscribed
-                }
-                if subscribed { emitJob(notification, forceClean: false) }
-            } catch {
-                logger.warning("ignored mining.notify: \(error)")
-            }
-        case "mining.set_difficulty":
-            guard let difficulty = params.first?.numberValue else {
-                logger.warning("ignored mining.set_difficulty: params \(JSONValue.array(params).serialized.prefix(200)) hold no number")
-                return
-            }
-            do {
-                try state.withLock { state throws(StratumError) in try state.subscription.setDifficulty(difficulty) }
-                logger.info("difficulty \(difficulty)")
-                continuation.yield(.difficulty(difficulty))
-            } catch {
-                logger.warning("ignored mining.set_difficulty: \(error)")
-            }
-        case "mining.set_extranonce":
-            guard params.count >= 2, let text = params[0].stringValue, let extranonce1 = Hex.decode(text),
-                  let size = params[1].integerValue, (1...16).contains(size) else {
-                logger.warning("ignored mining.set_extranonce with invalid params")
-                return
-            }
-            let last = state.withLock { state -> JobNotification? in
-                try? state.subscription.setSubscription(id: state.subscription.id, extranonce1: extranonce1, extranonce2Size: Int(size))
-                return state.lastNotification
-            }
-            if let last { emitJob(last, forceClean: true) }
-        case "client.reconnect":
-            let host = params.first?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? pool.host
-            let port = params.count > 1 ? (params[1].integerValue.map(Int.init) ?? params[1].stringValue.flatMap { Int($0) }) : pool.port
-            let wait = params.count > 2 ? params[2].integerValue ?? 0 : 0
-            guard host == pool.host, let port, (1...65_535).contains(port) else {
-                logger.warning("ignored client.reconnect to another host (\(host)); only the same host is followed")
-                return
-            }
-            logger.info("pool asked to reconnect to port \(port) in \(wait) s")
-            state.withLock { $0.redirect = (host, port, .seconds(min(max(wait, 0), 600))) }
-            connection.close()
-        case "client.show_message":
-            let text = params.first?.stringValue ?? JSONValue.array(params).serialized
-            logger.notice("message from pool: \(text)")
-            continuation.yield(.message(text))
-        case "client.get_version":
-            respond(connection, id: id, result: .string(options.userAgent))
-        case "mining.ping":
-            respond(connection, id: id, result: .string("pong"))
-        default:
-            logger.info("ignored unknown method \(method)")
-            if !id.isNull {
-                respond(connection, id: id, result: .null, error: .array([.number(20), .string("unsupported method"), .null]))
-            }
-        }
-    }
-
-    private func emitJob(_ notification: JobNotification, forceClean: Bool) {
-        let result = state.withLock { state -> Result<(Job, Bool), StratumError> in
-            let prevhashChanged = state.lastPrevhash != nil && state.lastPrevhash != notification.prevhash
-            state.lastPrevhash = notification.prevhash
-            state.lastNotification = notification
-            do throws(StratumError) {
-                let job = try state.subscription.createJob(notification)
-                return .success((job, forceClean || notification.cleanJobs || prevhashChanged))
-            } catch {
-                return .failure(error)
-            }
-        }
-        switch result {
-        case .success(let (job, clean)):
-            logger.debug("job \(job.id)\(clean ? " (clean)" : "") at difficulty \(job.difficulty)")
-            continuation.yield(.job(job, clean: clean))
-        case .failure(let error):
-            logger.warning("cannot build job \(notification.jobID): \(error)")
-        }
-    }
-
-    private func checkTimers(_ connection: LineConnection) -> String? {
-        let now = ContinuousClock.now
-        let (silent, expired) = state.withLock { state -> (Bool, [(Int64, Pending)]) in
-            let silent = state.lastLineAt.duration(to: now) > options.silenceTimeout
-            var expired = [(Int64, Pending)]()
-            for (id, entry) in state.pending where entry.sentAt.duration(to: now) > options.responseTimeout {
-                expired.append((id, entry.kind))
-            }
-            for (id, _) in expired { state.pending[id] = nil }
-            return (silent, expired)
-        }
-        for (id, kind) in expired {
-            switch kind {
-            case .submit(let share):
-                logger.warning("share \(id) got no answer within \(options.responseTimeout); counted as lost")
-                continuation.yield(.shareLost(ticket: id, share: share))
-            case .subscribe:
-                return "no answer to mining.subscribe within \(options.responseTimeout)"
-            case .authorize:
-                return "no answer to mining.authorize within \(options.responseTimeout)"
-            }
-        }
-        if silent { return "nothing received for \(options.silenceTimeout)" }
-        if drainComplete(now: now) { stop() }
-        return nil
-    }
-
-    /// Whether a graceful stop may close now: nothing awaits an answer, or the grace period is over.
-    private func drainComplete(now: ContinuousClock.Instant = .now) -> Bool {
-        state.withLock { state in
-            guard let deadline = state.drainDeadline else { return false }
-            let waiting = state.pending.values.contains { if case .submit = $0.kind { true } else { false } }
-            return !waiting || now >= deadline
-        }
-    }
-
-    private func dump(_ direction: String, _ line: String) {
-        guard options.dumpProtocol else { return }
-        logger.info("\(direction == ">" ? "send" : "recv") \(Self.maskingPassword(in: line))")
+        if let error = error as? IOError { return String(cString: strerror(error.errnoCode)) }
+        if case ChannelError.connectTimeout(let amount) = error { return "timed out after \(amount.nanoseconds / 1_000_000) ms" }
+        return "\(error)"
     }
 
     /// Replaces the password of a `mining.authorize` line with `***` so it never reaches a log.
-    public static func maskingPassword(in line: String) -> String {
-        guard line.contains("mining.authorize"), case .request(let id, let method, var params)? = try? StratumMessage.parse(line),
-              method == "mining.authorize", params.count > 1 else { return line }
-        params[1] = .string("***")
-        return StratumMessage.requestLine(id: id, method: method, params: params)
-    }
+    public static func maskingPassword(in line: String) -> String { ProtocolDump.maskingPassword(in: line) }
 }

@@ -2,7 +2,7 @@
 public struct StratumClientOptions: Sendable {
     /// Sent in `mining.subscribe` and answered to `client.get_version`.
     public var userAgent: String
-    /// Longest accepted line in bytes; longer lines are dropped with a warning.
+    /// Longest accepted line in bytes; a longer one ends the session (the client reconnects).
     public var maximumLineBytes = 65_536
     /// How long to wait for a reply to subscribe, authorize or submit.
     public var responseTimeout: Duration = .seconds(120)
@@ -12,10 +12,22 @@ public struct StratumClientOptions: Sendable {
     public var minimumReconnectDelay: Duration = .seconds(1)
     /// Longest pause before reconnecting.
     public var maximumReconnectDelay: Duration = .seconds(60)
+    /// A pool that has not read this many bytes of ours is dropped and reconnected.
+    public var maximumUnsentBytes = 1_048_576
+    /// Difficulties below this are ignored (a pool asking for 1e-300 would make every hash a share).
+    public var minimumDifficulty = 1.0 / 65_536
+    /// A session that gets no job this long after authorizing counts as failed.
+    public var jobTimeout: Duration = .seconds(30)
+    /// Follow `client.reconnect` to another host (`--allow-redirect`); by default only the same host.
+    public var allowRedirect = false
+    /// Consecutive failed sessions after which the next pool is tried.
+    public var failuresBeforeFailover = 3
     /// TCP connect timeout in milliseconds.
     public var connectTimeoutMilliseconds: Int32 = 10_000
-    /// How often timers are checked while the line is quiet, in milliseconds.
+    /// How often a session's timers run, in milliseconds (whatever the traffic).
     public var tickMilliseconds: Int32 = 500
+    /// Events a slow consumer may fall behind by before the newest are dropped.
+    public var maximumQueuedEvents = 16_384
     /// Log every line sent and received (`-P`); passwords are masked.
     public var dumpProtocol = false
 

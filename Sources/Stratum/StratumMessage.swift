@@ -47,7 +47,7 @@ public enum StratumMessage: Sendable, Equatable {
 public enum StratumError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A line that is not a valid stratum message, or a message with wrong field types.
     case invalidMessage(String)
-    /// A line longer than the cap.
+    /// A line longer than the cap (the connection is ended).
     case lineTooLong(limit: Int)
     /// The pool refused `mining.subscribe`.
     case subscribeRefused(String)
@@ -62,7 +62,7 @@ public enum StratumError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .invalidMessage(let why): "invalid stratum message: \(why)"
-        case .lineTooLong(let limit): "line longer than \(limit) bytes dropped"
+        case .lineTooLong(let limit): "the peer sent a line longer than \(limit) bytes"
         case .subscribeRefused(let why): "pool refused mining.subscribe: \(why)"
         case .authorizationRefused(let why): "pool refused mining.authorize: \(why)"
         case .connection(let why): "connection: \(why)"

@@ -29,6 +29,9 @@ public struct TestPoolConfiguration: Sendable {
     /// How far past the job's ntime a share's ntime may be, in seconds (ckpool allows 7000).
     public var ntimeWindow: UInt32 = 7_000
 
+    /// Connections served at once; more are closed at once.
+    public var maximumConnections = 256
+
     /// A configuration for an algorithm and difficulty.
     public init(algorithm: any ProofOfWork, difficulty: Double) {
         self.algorithm = algorithm

@@ -1,59 +1,94 @@
 import Guarded
 import Foundation
 import Logging
+import NIOCore
+import NIOPosix
 import ProofOfWork
 import Stratum
-import Synchronization
 
-/// An embedded stratum V1 pool for tests and demos: real TCP, synthetic jobs, and every share checked
-/// with the algorithm's reference hash. Rejections use the standard codes 20-25.
+/// An embedded stratum V1 pool for tests and demos: real TCP (SwiftNIO), synthetic jobs, and every share
+/// checked with the algorithm's reference hash. Rejections use the standard codes 20-25.
+///
+/// Bounded whatever miners send: lines (64 KiB), connections (``TestPoolConfiguration/maximumConnections``),
+/// the jobs kept (the newest 32), the duplicate check (per kept job) and the unsent bytes per miner (1 MiB).
 public final class TestPoolServer: Sendable {
     /// The configuration it was started with.
     public let configuration: TestPoolConfiguration
     private let logger: Logger
     private let state: Locked<State>
-    private let listener = Locked<Int32>(-1)
-    private let running = Atomic<Bool>(false)
-    private let boundPort = Atomic<Int>(0)
+    private let group: any EventLoopGroup
+    private let listener = Locked<(channel: (any Channel)?, jobTimer: RepeatedTask?)>((nil, nil))
+    private let boundPort = Locked(0)
 
-    private final class Client: Sendable {
-        let connection: LineConnection
+    /// Jobs kept for share checks; older ones are stale (code 21).
+    static let keptJobs = 32
+    /// Accepted job IDs kept in ``TestPoolStatistics/acceptedJobIDs``.
+    static let keptAcceptedJobIDs = 1_000
+    static let maximumLineBytes = 65_536
+    static let maximumUnsentBytes = 1_048_576
+
+    fileprivate final class Client: Sendable {
+        let channel: any Channel
         let extranonce1: [UInt8]
         let session = Locked(Session())
-        init(connection: LineConnection, extranonce1: [UInt8]) {
-            self.connection = connection
+        init(channel: any Channel, extranonce1: [UInt8]) {
+            self.channel = channel
             self.extranonce1 = extranonce1
         }
     }
 
-    private struct Session: Sendable {
+    fileprivate struct Session: Sendable {
         var subscribed = false
         var workers: Set<String> = []
         var difficulty: Double = 1
-        /// Difficulty in force when each job was sent to this client.
+        /// Difficulty in force when each kept job was sent to this client.
         var jobDifficulty: [String: Double] = [:]
     }
 
     private struct State: Sendable {
         var factory = JobFactory()
         var jobs: [String: JobNotification] = [:]
+        var jobOrder: [String] = []
         var currentJob: JobNotification?
         var clients: [ObjectIdentifier: Client] = [:]
         var nextExtranonce1: UInt32 = 0x1000_0000
-        var seenShares: Set<String> = []
+        /// Shares seen, per kept job (dropped with the job).
+        var seenShares: [String: Set<String>] = [:]
         var statistics = TestPoolStatistics()
         var difficulty: Double
+
+        /// Makes the next job and keeps it (a clean one voids the others).
+        mutating func makeJob(clean: Bool, extranonceBytes: Int) -> JobNotification {
+            let job = factory.next(clean: clean, ntime: TestPoolServer.now, extranonceBytes: extranonceBytes)
+            if clean {
+                jobs.removeAll()
+                jobOrder.removeAll()
+                seenShares.removeAll()
+            }
+            jobs[job.jobID] = job
+            jobOrder.append(job.jobID)
+            while jobOrder.count > TestPoolServer.keptJobs {
+                let oldest = jobOrder.removeFirst()
+                jobs[oldest] = nil
+                seenShares[oldest] = nil
+            }
+            currentJob = job
+            statistics.jobs += 1
+            return job
+        }
     }
 
     /// A pool that is not listening yet.
-    public init(configuration: TestPoolConfiguration, logger: Logger = Logger(label: "nightminer.testpool")) {
+    public init(configuration: TestPoolConfiguration, logger: Logger = Logger(label: "nightminer.testpool"),
+                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         self.configuration = configuration
         self.logger = logger
+        self.group = group
         state = Locked(State(difficulty: configuration.difficulty))
     }
 
     /// The port it listens on (after ``start()``).
-    public var port: Int { boundPort.load(ordering: .acquiring) }
+    public var port: Int { boundPort.withLock { $0 } }
 
     /// The URL miners connect to.
     public var url: String {
@@ -65,43 +100,36 @@ public final class TestPoolServer: Sendable {
     public var statistics: TestPoolStatistics { state.withLock { $0.statistics } }
 
     /// Binds, makes the first job and starts accepting connections.
-    public func start() throws(StratumError) {
-        let (fd, port) = try Socket.listen(host: configuration.host, port: configuration.port)
-        listener.withLock { $0 = fd }
-        boundPort.store(port, ordering: .releasing)
-        running.store(true, ordering: .releasing)
-        state.withLock { state in
-            let job = state.factory.next(clean: true, ntime: Self.now, extranonceBytes: 4 + configuration.extranonce2Size)
-            state.jobs[job.jobID] = job
-            state.currentJob = job
-            state.statistics.jobs += 1
-        }
-        DedicatedThread.start(name: "nm-pool-accept") { [self] in self.acceptLoop(fd) }
-        if let interval = configuration.jobInterval {
-            DedicatedThread.start(name: "nm-pool-jobs") { [self] in
-                var next = ContinuousClock.now + interval
-                while self.running.load(ordering: .acquiring) {
-                    if ContinuousClock.now >= next {
-                        self.broadcastJob(clean: false)
-                        next = ContinuousClock.now + interval
-                    }
-                    usleep(50_000)
+    public func start() async throws {
+        state.withLock { _ = $0.makeJob(clean: true, extranonceBytes: 4 + configuration.extranonce2Size) }
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.writeBufferWaterMark, value: .init(low: Self.maximumUnsentBytes / 2, high: Self.maximumUnsentBytes))
+            .childChannelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try LineChannel.addFraming(to: channel, maximumLineBytes: Self.maximumLineBytes)
+                    try channel.pipeline.syncOperations.addHandler(TestPoolConnection(server: self))
                 }
             }
+        let channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
+        boundPort.withLock { $0 = channel.localAddress?.port ?? 0 }
+        let timer = configuration.jobInterval.map { interval in
+            let amount = TimeAmount.nanoseconds(interval.components.seconds * 1_000_000_000 + interval.components.attoseconds / 1_000_000_000)
+            return channel.eventLoop.scheduleRepeatedTask(initialDelay: amount, delay: amount) { [self] _ in broadcastJob(clean: false) }
         }
+        listener.withLock { $0 = (channel, timer) }
         logger.info("test pool listening on \(url) (\(configuration.algorithm.name), difficulty \(configuration.difficulty))")
     }
 
-    /// Stops listening and closes every connection.
+    /// Stops listening and closes every connection. Returns at once; nothing is accepted afterwards.
     public func stop() {
-        guard running.exchange(false, ordering: .acquiringAndReleasing) else { return }
-        listener.withLock { fd in
-            if fd >= 0 {
-                Socket.shutdown(fd)
-                Socket.close(fd)
-                fd = -1
-            }
+        let (channel, timer) = listener.withLock { listener in
+            defer { listener = (nil, nil) }
+            return listener
         }
+        timer?.cancel()
+        channel?.close(promise: nil)
         disconnectAll()
     }
 
@@ -112,18 +140,14 @@ public final class TestPoolServer: Sendable {
             state.clients.removeAll()
             return all
         }
-        for client in clients { client.connection.close() }
+        for client in clients { client.channel.close(promise: nil) }
     }
 
     /// Sends a new job to every subscribed miner; `clean` voids all older jobs.
     @discardableResult
     public func broadcastJob(clean: Bool) -> String {
         let (job, clients) = state.withLock { state -> (JobNotification, [Client]) in
-            let job = state.factory.next(clean: clean, ntime: Self.now, extranonceBytes: 4 + configuration.extranonce2Size)
-            if clean { state.jobs.removeAll() }
-            state.jobs[job.jobID] = job
-            state.currentJob = job
-            state.statistics.jobs += 1
+            let job = state.makeJob(clean: clean, extranonceBytes: 4 + configuration.extranonce2Size)
             return (job, Array(state.clients.values))
         }
         for client in clients where client.session.withLock({ $0.subscribed }) { send(job, to: client) }
@@ -138,44 +162,43 @@ public final class TestPoolServer: Sendable {
         }
         for client in clients {
             client.session.withLock { $0.difficulty = difficulty }
-            client.connection.send(StratumMessage.requestLine(id: .null, method: "mining.set_difficulty", params: [.number(difficulty)]))
+            write(StratumMessage.requestLine(id: .null, method: "mining.set_difficulty", params: [.number(difficulty)]), to: client)
         }
     }
 
-    private static var now: UInt32 { UInt32(Date().timeIntervalSince1970) }
+    fileprivate static var now: UInt32 { UInt32(Date().timeIntervalSince1970) }
 
-    private func acceptLoop(_ fd: Int32) {
-        while running.load(ordering: .acquiring) {
-            guard let clientFD = Socket.accept(fd, timeoutMilliseconds: 200) else { continue }
-            if clientFD < 0 { break }
-            let connection = LineConnection(acceptedDescriptor: clientFD)
-            let client = state.withLock { state -> Client in
-                state.nextExtranonce1 &+= 1
-                let value = state.nextExtranonce1
-                let client = Client(connection: connection,
-                                    extranonce1: [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)])
-                client.session.withLock { $0.difficulty = state.difficulty }
-                state.clients[ObjectIdentifier(client)] = client
-                state.statistics.connections += 1
-                return client
-            }
-            Task.detached { [self] in await self.serve(client) }
+    /// A new connection: registered, or refused when ``TestPoolConfiguration/maximumConnections`` are open.
+    fileprivate func register(_ channel: any Channel) -> Client? {
+        state.withLock { state -> Client? in
+            guard state.clients.count < configuration.maximumConnections else { return nil }
+            state.nextExtranonce1 &+= 1
+            let value = state.nextExtranonce1
+            let client = Client(channel: channel,
+                                extranonce1: [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)])
+            client.session.withLock { $0.difficulty = state.difficulty }
+            state.clients[ObjectIdentifier(client)] = client
+            state.statistics.connections += 1
+            return client
         }
     }
 
-    private func serve(_ client: Client) async {
-        for await event in client.connection.events {
-            guard case .line(let line) = event else {
-                if case .oversized = event { logger.warning("test pool: dropped an oversized line") }
-                continue
-            }
-            handle(line, from: client)
-        }
+    fileprivate func unregister(_ client: Client) {
         _ = state.withLock { $0.clients.removeValue(forKey: ObjectIdentifier(client)) }
     }
 
+    /// Writes a line without waiting; a miner that stopped reading (1 MiB unsent) is dropped.
+    private func write(_ line: String, to client: Client) {
+        guard client.channel.isWritable else {
+            logger.warning("test pool: dropped a miner that stopped reading")
+            client.channel.close(promise: nil)
+            return
+        }
+        client.channel.writeAndFlush(LineChannel.buffer(line, allocator: client.channel.allocator), promise: nil)
+    }
+
     private func reply(_ client: Client, id: JSONValue, result: JSONValue, error: JSONValue = .null) {
-        client.connection.send(StratumMessage.responseLine(id: id, result: result, error: error))
+        write(StratumMessage.responseLine(id: id, result: result, error: error), to: client)
     }
 
     private func reject(_ client: Client, id: JSONValue, code: Int, _ message: String) {
@@ -184,11 +207,15 @@ public final class TestPoolServer: Sendable {
     }
 
     private func send(_ job: JobNotification, to client: Client) {
-        client.session.withLock { $0.jobDifficulty[job.jobID] = $0.difficulty }
-        client.connection.send(StratumMessage.requestLine(id: .null, method: "mining.notify", params: job.params))
+        let kept = Set(state.withLock { $0.jobOrder })
+        client.session.withLock { session in
+            session.jobDifficulty[job.jobID] = session.difficulty
+            session.jobDifficulty = session.jobDifficulty.filter { kept.contains($0.key) || $0.key == job.jobID }
+        }
+        write(StratumMessage.requestLine(id: .null, method: "mining.notify", params: job.params), to: client)
     }
 
-    private func handle(_ line: String, from client: Client) {
+    fileprivate func handle(_ line: String, from client: Client) {
         guard case .request(let id, let method, let params)? = try? StratumMessage.parse(line) else {
             reply(client, id: .null, result: .null, error: .array([.number(20), .string("invalid request"), .null]))
             return
@@ -208,7 +235,7 @@ public final class TestPoolServer: Sendable {
                 return session.difficulty
             }
             reply(client, id: id, result: .array([tuples, .string(Hex.encode(client.extranonce1)), .number(Double(configuration.extranonce2Size))]))
-            client.connection.send(StratumMessage.requestLine(id: .null, method: "mining.set_difficulty", params: [.number(difficulty)]))
+            write(StratumMessage.requestLine(id: .null, method: "mining.set_difficulty", params: [.number(difficulty)]), to: client)
             if let job = state.withLock({ $0.currentJob }) {
                 var first = job
                 first.cleanJobs = true
@@ -253,7 +280,7 @@ public final class TestPoolServer: Sendable {
         }
         guard let nonce = Hex.uint32(nonceText) else { return reject(client, id: id, code: 20, "Invalid nonce") }
         let key = "\(jobID)/\(Hex.encode(client.extranonce1))/\(extranonce2Text.lowercased())/\(ntime)/\(nonce)"
-        let duplicate = state.withLock { state -> Bool in !state.seenShares.insert(key).inserted }
+        let duplicate = state.withLock { state -> Bool in !state.seenShares[jobID, default: []].insert(key).inserted }
         guard !duplicate else { return reject(client, id: id, code: 22, "Duplicate share") }
         var notification = job
         notification.ntime = ntime
@@ -265,7 +292,39 @@ public final class TestPoolServer: Sendable {
         state.withLock {
             $0.statistics.accepted += 1
             $0.statistics.acceptedJobIDs.append(jobID)
+            if $0.statistics.acceptedJobIDs.count > Self.keptAcceptedJobIDs { $0.statistics.acceptedJobIDs.removeFirst() }
         }
         reply(client, id: id, result: .bool(true))
+    }
+}
+
+/// One miner's connection to the test pool, on its event loop: lines in, registration and removal.
+private final class TestPoolConnection: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+
+    private let server: TestPoolServer
+    private var client: TestPoolServer.Client?
+
+    init(server: TestPoolServer) { self.server = server }
+
+    func channelActive(context: ChannelHandlerContext) {
+        client = server.register(context.channel)
+        if client == nil { context.close(promise: nil) }
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard let client else { return }
+        server.handle(String(buffer: unwrapInboundIn(data)), from: client)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if let client { server.unregister(client) }
+        client = nil
+        context.fireChannelInactive()
     }
 }

@@ -13,7 +13,7 @@ public struct TestPoolStatistics: Sendable, Equatable {
     public var rejected: [Int: Int] = [:]
     /// Jobs sent (each broadcast counts once).
     public var jobs = 0
-    /// Job IDs of accepted shares, in order.
+    /// Job IDs of accepted shares, in order (the newest 1,000).
     public var acceptedJobIDs: [String] = []
 
     /// Rejected shares of every code.

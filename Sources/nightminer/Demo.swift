@@ -51,7 +51,7 @@ struct Demo: AsyncParsableCommand {
         var poolConfiguration = TestPoolConfiguration(algorithm: algorithm, difficulty: shareDifficulty)
         poolConfiguration.jobInterval = .seconds(30)
         let pool = TestPoolServer(configuration: poolConfiguration, logger: logger)
-        try pool.start()
+        try await pool.start()
         defer { pool.stop() }
         var configuration = MinerConfiguration(
             pools: [try PoolEndpoint(url: pool.url, user: "demo", password: "x")],

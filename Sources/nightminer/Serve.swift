@@ -84,7 +84,7 @@ struct Serve: AsyncParsableCommand {
             var poolConfiguration = TestPoolConfiguration(algorithm: algorithm, difficulty: algorithm.name == "scrypt" ? 0.2 : 0.005)
             poolConfiguration.jobInterval = .seconds(30)
             let pool = TestPoolServer(configuration: poolConfiguration, logger: logger)
-            try pool.start()
+            try await pool.start()
             settings.pools.append(.init(id: 0, url: pool.url, user: "demo", password: "x", algorithm: algorithm.name, priority: 1000,
                                         ephemeral: true))
             testPool = pool

@@ -49,7 +49,7 @@ struct TestPoolCommand: AsyncParsableCommand {
         }
         let pool = TestPoolServer(configuration: configuration, logger: logger)
         do {
-            try pool.start()
+            try await pool.start()
         } catch {
             throw ValidationError("\(error)")
         }

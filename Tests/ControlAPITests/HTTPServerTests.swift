@@ -4,7 +4,7 @@ import TestFixtures
 import Testing
 
 /// The libmicrohttpd bridge on 127.0.0.1:0 with a handler that echoes what it received.
-@Suite struct HTTPServerTests {
+@Suite(.timeLimit(.minutes(5))) struct HTTPServerTests {
     static func echoServer(maximumBodyBytes: Int = 1024) throws -> HTTPServer {
         var configuration = HTTPServerConfiguration()
         configuration.maximumBodyBytes = maximumBodyBytes

@@ -6,7 +6,7 @@ import TestPool
 import Testing
 
 /// The `nightminer` executable as a user runs it: a real process, its exit code and its output.
-@Suite(.serialized) struct CommandLineTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct CommandLineTests {
     /// The executable built beside the test bundle.
     static var binary: URL {
         let directory = Bundle.main.bundleURL.deletingLastPathComponent()
@@ -136,7 +136,7 @@ import Testing
         var configuration = TestPoolConfiguration(algorithm: algorithm, difficulty: difficulty)
         configuration.credentials = ["cli": "secret"]
         let pool = TestPoolServer(configuration: configuration)
-        try pool.start()
+        try await pool.start()
         defer { pool.stop() }
         let outcome = try await Self.run(["-o", pool.url, "-u", "cli", "-p", "secret", "-a", algorithm.name, "-t", "1", "-P"], interruptAfter: 6)
         #expect(outcome.status == 0, "exit \(outcome.status): \(outcome.errors)")
@@ -160,7 +160,7 @@ import Testing
         var configuration = TestPoolConfiguration(algorithm: SHA256d(), difficulty: 1)
         configuration.credentials = ["cli": "secret"]
         let pool = TestPoolServer(configuration: configuration)
-        try pool.start()
+        try await pool.start()
         defer { pool.stop() }
         let outcome = try await Self.run(["-o", pool.url, "-O", "cli:guess", "-a", "sha256d", "-t", "1"])
         #expect(outcome.status == 1)
@@ -184,8 +184,8 @@ import Testing
     /// A pool whose `client.show_message` carries an escape sequence and a newline: the miner's log shows
     /// them escaped, so the pool can neither colour the terminal nor start a line of its own.
     @Test func poolTextInTheLogCannotForgeLinesOrDriveTheTerminal() async throws {
-        let (listener, port) = try Socket.listen(host: "127.0.0.1", port: 0)
-        defer { Socket.close(listener) }
+        let (listener, port) = try TestSocket.listen(host: "127.0.0.1", port: 0)
+        defer { TestSocket.close(listener) }
         let pool = Task { try await offThePool { try Self.playPool(listener: listener) } }
         let outcome = try await Self.run(["-o", "stratum+tcp://127.0.0.1:\(port)", "-u", "w", "-p", "x", "-a", "sha256d", "-t", "1"],
                                          interruptAfter: 3)
@@ -197,8 +197,8 @@ import Testing
 
     /// The pool side of the test above: subscribe, authorize, then the hostile message.
     static func playPool(listener: Int32) throws {
-        guard let fd = Socket.accept(listener, timeoutMilliseconds: 20_000), fd >= 0 else { throw StratumError.connection("no miner") }
-        defer { Socket.close(fd) }
+        guard let fd = TestSocket.accept(listener, timeoutMilliseconds: 20_000), fd >= 0 else { throw StratumError.connection("no miner") }
+        defer { TestSocket.close(fd) }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 1)
         defer { buffer.deallocate() }
         var pending = [UInt8]()
@@ -210,17 +210,17 @@ import Testing
                     pending.removeSubrange(...newline)
                     if case .request(let id, method, _)? = try? StratumMessage.parse(line) { return id }
                 }
-                let count = Socket.receive(fd, into: buffer, timeoutMilliseconds: 100)
+                let count = TestSocket.receive(fd, into: buffer, timeoutMilliseconds: 100)
                 if count < 0 { throw StratumError.connection("miner left") }
                 pending += buffer[0..<count]
             }
             throw StratumError.connection("no \(method)")
         }
         let subscribe = try request("mining.subscribe")
-        _ = Socket.sendAll(fd, #"{"id":\#(subscribe.serialized),"result":[[["mining.notify","1"]],"01000000",4],"error":null}"# + "\n")
+        _ = TestSocket.sendAll(fd, #"{"id":\#(subscribe.serialized),"result":[[["mining.notify","1"]],"01000000",4],"error":null}"# + "\n")
         let authorize = try request("mining.authorize")
-        _ = Socket.sendAll(fd, #"{"id":\#(authorize.serialized),"result":true,"error":null}"# + "\n")
-        _ = Socket.sendAll(fd, #"{"id":null,"method":"client.show_message","params":["evil\u001b[31m\ninjected"]}"# + "\n")
+        _ = TestSocket.sendAll(fd, #"{"id":\#(authorize.serialized),"result":true,"error":null}"# + "\n")
+        _ = TestSocket.sendAll(fd, #"{"id":null,"method":"client.show_message","params":["evil\u001b[31m\ninjected"]}"# + "\n")
         Thread.sleep(forTimeInterval: 2)
     }
 

@@ -8,7 +8,7 @@ import TestPool
 import Testing
 
 /// The REST API on the live libmicrohttpd server, backed by the real service, miner and test pools.
-@Suite(.serialized) struct ControlPlaneTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct ControlPlaneTests {
     static let token = "test-token-0123456789abcdef"
 
     /// A service + API on 127.0.0.1:0 with a configuration file in a fresh folder.
@@ -53,12 +53,8 @@ import Testing
         }
     }
 
-    static func pool(_ algorithm: any ProofOfWork, difficulty: Double) throws -> TestPoolServer {
-        try Harness.pool(algorithm, difficulty: difficulty)
-    }
-
     @Test func everyEndpointWorksAndMiningStartsAndStops() async throws {
-        let pool = try Self.pool(SHA256d(), difficulty: 1.0 / 8192)
+        let pool = try await Harness.pool(SHA256d(), difficulty: 1.0 / 8192)
         defer { pool.stop() }
         let daemon = try Daemon()
         #expect(try await daemon.call("GET", "/livez").object["status"] as? String == "ok")
@@ -172,9 +168,9 @@ import Testing
     }
 
     @Test func switchingPoolAndAlgorithmWhileMiningReconnects() async throws {
-        let first = try Self.pool(SHA256d(), difficulty: 1.0 / 8192)
-        let second = try Self.pool(SHA256d(), difficulty: 1.0 / 8192)
-        let scrypt = try Self.pool(Scrypt(), difficulty: 0.02)
+        let first = try await Harness.pool(SHA256d(), difficulty: 1.0 / 8192)
+        let second = try await Harness.pool(SHA256d(), difficulty: 1.0 / 8192)
+        let scrypt = try await Harness.pool(Scrypt(), difficulty: 0.02)
         defer { first.stop(); second.stop(); scrypt.stop() }
         let daemon = try Daemon()
         _ = try await daemon.call("POST", "/pools", json: #"{"url":"\#(first.url)","user":"a","algorithm":"sha256d","priority":1}"#)

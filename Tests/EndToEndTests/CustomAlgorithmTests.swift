@@ -56,7 +56,7 @@ enum MD5 {
 
 import Foundation
 
-@Suite(.serialized) struct CustomAlgorithmTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct CustomAlgorithmTests {
     @Test func md5IsRight() {
         #expect(Hex.encode(MD5.digest(Array("abc".utf8))) == "900150983cd24fb0d6963f7d28e17f72")
         #expect(Hex.encode(MD5.digest([])) == "d41d8cd98f00b204e9800998ecf8427e")
@@ -88,7 +88,7 @@ import Foundation
     @Test func minerMinesARegisteredAlgorithmAgainstTheTestPool() async throws {
         let registry = AlgorithmRegistry.standard()
         registry.register(MD5Work())
-        let pool = try Harness.pool(MD5Work(), difficulty: 1.0 / 16384)
+        let pool = try await Harness.pool(MD5Work(), difficulty: 1.0 / 16384)
         defer { pool.stop() }
         let miner = try Miner(configuration: try Harness.configuration(for: pool, algorithm: "md5"), registry: registry)
         let run = Harness.start(miner)

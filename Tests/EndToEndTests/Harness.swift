@@ -8,11 +8,11 @@ import TestPool
 /// Shared set-up for end-to-end tests: a real test pool on 127.0.0.1:0 and a real miner.
 enum Harness {
     static func pool(_ algorithm: any ProofOfWork, difficulty: Double,
-                     configure: (inout TestPoolConfiguration) -> Void = { _ in }) throws -> TestPoolServer {
+                     configure: (inout TestPoolConfiguration) -> Void = { _ in }) async throws -> TestPoolServer {
         var configuration = TestPoolConfiguration(algorithm: algorithm, difficulty: difficulty)
         configure(&configuration)
         let pool = TestPoolServer(configuration: configuration)
-        try pool.start()
+        try await pool.start()
         return pool
     }
 

@@ -3,14 +3,15 @@ import MiningEngine
 import NightMiner
 import ProofOfWork
 import Stratum
+import TestFixtures
 import TestPool
 import Testing
 
 /// The whole miner (stratum client + engine) against the embedded pool over real loopback TCP.
-@Suite(.serialized) struct MinerAgainstTestPoolTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct MinerAgainstTestPoolTests {
     func mineUntilAccepted(_ algorithm: any ProofOfWork, difficulty: Double, shares: Int,
                            configurePool: (inout TestPoolConfiguration) -> Void = { _ in }) async throws {
-        let pool = try Harness.pool(algorithm, difficulty: difficulty, configure: configurePool)
+        let pool = try await Harness.pool(algorithm, difficulty: difficulty, configure: configurePool)
         defer { pool.stop() }
         let miner = try Miner(configuration: try Harness.configuration(for: pool, algorithm: algorithm.name))
         let run = Harness.start(miner)
@@ -43,7 +44,7 @@ import Testing
     }
 
     @Test func aCleanJobMovesEveryThreadAndNothingStaleIsSubmitted() async throws {
-        let pool = try Harness.pool(SHA256d(), difficulty: 1.0 / 8192)
+        let pool = try await Harness.pool(SHA256d(), difficulty: 1.0 / 8192)
         defer { pool.stop() }
         let miner = try Miner(configuration: try Harness.configuration(for: pool, algorithm: "sha256d"))
         let run = Harness.start(miner)
@@ -66,7 +67,7 @@ import Testing
     }
 
     @Test func aRaisedDifficultyIsRespectedAtOnce() async throws {
-        let pool = try Harness.pool(SHA256d(), difficulty: 1.0 / 65536)
+        let pool = try await Harness.pool(SHA256d(), difficulty: 1.0 / 65536)
         defer { pool.stop() }
         let miner = try Miner(configuration: try Harness.configuration(for: pool, algorithm: "sha256d"))
         let run = Harness.start(miner)
@@ -83,7 +84,7 @@ import Testing
     }
 
     @Test func wrongCredentialsAreReportedClearly() async throws {
-        let pool = try Harness.pool(SHA256d(), difficulty: 1) { $0.credentials = ["alice": "right"] }
+        let pool = try await Harness.pool(SHA256d(), difficulty: 1) { $0.credentials = ["alice": "right"] }
         defer { pool.stop() }
         var configuration = try Harness.configuration(for: pool, user: "alice", password: "wrong", algorithm: "sha256d")
         configuration.stopOnAuthorizationFailure = true
@@ -110,7 +111,7 @@ import Testing
     }
 
     @Test func minerReconnectsWhenThePoolClosesTheConnection() async throws {
-        let pool = try Harness.pool(SHA256d(), difficulty: 1.0 / 8192)
+        let pool = try await Harness.pool(SHA256d(), difficulty: 1.0 / 8192)
         defer { pool.stop() }
         let miner = try Miner(configuration: try Harness.configuration(for: pool, algorithm: "sha256d"))
         let run = Harness.start(miner)
@@ -125,8 +126,8 @@ import Testing
     }
 
     @Test func anUnreachablePoolIsRetriedAndReported() async throws {
-        let listener = try Socket.listen(host: "127.0.0.1", port: 0)
-        Socket.close(listener.fd)  // nothing listens on this port now
+        let listener = try TestSocket.listen(host: "127.0.0.1", port: 0)
+        TestSocket.close(listener.fd)  // nothing listens on this port now
         var configuration = MinerConfiguration(pools: [try PoolEndpoint(url: "stratum+tcp://127.0.0.1:\(listener.port)", user: "u", password: "p")],
                                                algorithm: "sha256d", threads: 1)
         configuration.statusInterval = nil

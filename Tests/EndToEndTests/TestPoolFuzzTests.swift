@@ -8,7 +8,7 @@ import Testing
 
 /// The embedded test pool is also a tool people point their own miners at, so damaged miner lines must
 /// neither stop it nor spoil what it does for a well-behaved miner afterwards.
-@Suite(.serialized) struct TestPoolFuzzTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct TestPoolFuzzTests {
     /// Lines shaped like what real miners send.
     static let seeds = [
         #"{"id":1,"method":"mining.subscribe","params":["cpuminer/2.5.1"]}"#,
@@ -24,27 +24,27 @@ import Testing
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536, alignment: 1)
         defer { buffer.deallocate() }
         while true {
-            let count = Socket.receive(fd, into: buffer, timeoutMilliseconds: milliseconds)
+            let count = TestSocket.receive(fd, into: buffer, timeoutMilliseconds: milliseconds)
             if count < 0 { return false }
             if count == 0 { return true }
         }
     }
 
     @Test func damagedMinerLinesNeitherStopThePoolNorSpoilItsShares() async throws {
-        let pool = try Harness.pool(SHA256d(), difficulty: 1.0 / 8192)
+        let pool = try await Harness.pool(SHA256d(), difficulty: 1.0 / 8192)
         defer { pool.stop() }
         // Connections opened as a real miner would (subscribe, authorize, so the submit paths are reached),
         // then 600 damaged lines each, in batches, reading the replies between batches.
         try await offThePool {
             var random = LineMutator.Generator(state: 7)
             for _ in 0..<5 {
-                let fd = try Socket.connect(host: "127.0.0.1", port: pool.port)
-                defer { Socket.close(fd) }
-                _ = Socket.sendAll(fd, Self.seeds[0] + "\n" + Self.seeds[1] + "\n")
+                let fd = try TestSocket.connect(host: "127.0.0.1", port: pool.port)
+                defer { TestSocket.close(fd) }
+                _ = TestSocket.sendAll(fd, Self.seeds[0] + "\n" + Self.seeds[1] + "\n")
                 for _ in 0..<12 {
                     var batch = ""
                     for _ in 0..<50 { batch += LineMutator.mutate(Self.seeds[random.below(Self.seeds.count)], &random) + "\n" }
-                    guard Socket.sendAll(fd, batch), Self.drain(fd, milliseconds: 5) else { break }
+                    guard TestSocket.sendAll(fd, batch), Self.drain(fd, milliseconds: 5) else { break }
                 }
             }
         }

@@ -5,7 +5,7 @@ import Synchronization
 import Testing
 
 /// The engine's threads on synthetic work: real OS threads, real hashing.
-@Suite(.serialized) struct MiningEngineTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct MiningEngineTests {
     /// Work whose header is a fixed pattern plus the extranonce2 counter.
     static func work(_ id: String, algorithm: any ProofOfWork = SHA256d(), target: Target) -> MiningWork {
         let seed = UInt8(truncatingIfNeeded: id.hashValue)

@@ -2,7 +2,7 @@ import ProofOfWork
 import TestFixtures
 import Testing
 
-@Suite struct HashKnownAnswerTests {
+@Suite(.timeLimit(.minutes(5))) struct HashKnownAnswerTests {
     @Test func sha256MatchesFIPSExamples() {
         #expect(Hex.encode(SHA256.hash(Array("abc".utf8))) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         #expect(Hex.encode(SHA256.hash([])) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")

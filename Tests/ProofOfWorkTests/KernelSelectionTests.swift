@@ -3,7 +3,7 @@ import ProofOfWork
 import Testing
 
 /// How the automatic kernel choice weighs speed, availability and self-tests.
-@Suite struct KernelSelectionTests {
+@Suite(.timeLimit(.minutes(5))) struct KernelSelectionTests {
     /// A scanner that spends `microsecondsPerNonce` on every nonce and finds nothing.
     final class PacedScanner: NonceScanner {
         let microsecondsPerNonce: Double

@@ -3,7 +3,7 @@ import TestFixtures
 import Testing
 
 /// Fast scanners against the reference hash: the scanner must stop exactly where the reference says.
-@Suite struct ScannerTests {
+@Suite(.timeLimit(.minutes(5))) struct ScannerTests {
     struct Lcg {
         var state: UInt64
         mutating func next() -> UInt64 {

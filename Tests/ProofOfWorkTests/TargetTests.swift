@@ -2,7 +2,7 @@ import ProofOfWork
 import TestFixtures
 import Testing
 
-@Suite struct TargetTests {
+@Suite(.timeLimit(.minutes(5))) struct TargetTests {
     @Test func difficultyOneIsBitcoinsPdiff1() {
         #expect(Target(difficulty: 1)!.hex == "00000000ffff0000000000000000000000000000000000000000000000000000")
         #expect(Target(difficulty: 1) == Target.difficultyOne)

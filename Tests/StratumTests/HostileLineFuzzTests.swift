@@ -8,7 +8,7 @@ import Testing
 /// and header built from it. Tens of thousands of damaged lines (bytes flipped, cut, repeated, JSON
 /// punctuation and escapes inserted, numbers made huge or negative): none may trap, every failure must be a
 /// typed error, and what does parse must behave (JSON round-trips; a job gives an 80-byte header).
-@Suite struct HostileLineFuzzTests {
+@Suite(.timeLimit(.minutes(5))) struct HostileLineFuzzTests {
     static func hex(_ count: Int, _ seed: UInt8) -> String {
         (0..<count).map { i in String(UInt8(truncatingIfNeeded: Int(seed) &+ i &* 37), radix: 16) }
             .map { $0.count == 1 ? "0" + $0 : $0 }.joined()

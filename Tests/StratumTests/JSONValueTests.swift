@@ -1,7 +1,7 @@
 import Stratum
 import Testing
 
-@Suite struct JSONValueTests {
+@Suite(.timeLimit(.minutes(5))) struct JSONValueTests {
     @Test func parsesEveryKindOfValue() throws {
         let value = try JSONValue.parse(#" {"a": [1, -2.5e3, true, false, null, "x\"\\\/\n\u00e9\ud83d\ude00"], "b": {}} "#)
         #expect(value["a"]?.arrayValue?.count == 6)

@@ -3,7 +3,7 @@ import Stratum
 import TestFixtures
 import Testing
 
-@Suite struct JobTests {
+@Suite(.timeLimit(.minutes(5))) struct JobTests {
     static func realShare() -> (notification: JobNotification, vector: [String: Any]) {
         let vector = Vectors.list("stratum_shares")[0]
         let notify = vector["notify"] as! [String: Any]

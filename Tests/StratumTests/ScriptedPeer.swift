@@ -1,6 +1,7 @@
 import Guarded
 import Foundation
 import Stratum
+import TestFixtures
 import Synchronization
 
 /// A real TCP peer on loopback that plays a script against the client: the hostile or odd pool in a test.
@@ -11,23 +12,42 @@ final class ScriptedPeer: Sendable {
     private let connection = Locked<Int32>(-1)
 
     init() throws {
-        (listener, port) = try Socket.listen(host: "127.0.0.1", port: 0)
+        (listener, port) = try TestSocket.listen(host: "127.0.0.1", port: 0)
     }
 
     /// Waits for the client to connect (up to 10 s).
     func accept() throws {
-        for _ in 0..<100 {
-            if let fd = Socket.accept(listener, timeoutMilliseconds: 100), fd >= 0 {
-                connection.withLock { $0 = fd }
-                return
+        guard tryAccept(seconds: 10) else { throw StratumError.connection("client never connected") }
+    }
+
+    /// Waits up to `seconds` for the client to connect; returns whether it did.
+    func tryAccept(seconds: Double) -> Bool {
+        for _ in 0..<max(1, Int(seconds * 10)) {
+            if let fd = TestSocket.accept(listener, timeoutMilliseconds: 100), fd >= 0 {
+                connection.withLock { old in
+                    if old >= 0 { TestSocket.close(old) }
+                    old = fd
+                }
+                return true
             }
         }
-        throw StratumError.connection("client never connected")
+        return false
+    }
+
+    /// Sends `line` in batches for up to `seconds` without ever reading, until the client is gone;
+    /// returns how many lines were sent.
+    func flood(_ line: String, seconds: Double) -> Int {
+        let fd = connection.withLock { $0 }
+        let batch = String(repeating: line + "\n", count: 500)
+        let deadline = Date().addingTimeInterval(seconds)
+        var sent = 0
+        while Date() < deadline, TestSocket.sendAll(fd, batch) { sent += 500 }
+        return sent
     }
 
     func send(_ line: String) {
         let fd = connection.withLock { $0 }
-        _ = Socket.sendAll(fd, line + "\n")
+        _ = TestSocket.sendAll(fd, line + "\n")
     }
 
     /// Reads lines until one calls `method` (up to 10 s); returns its parsed id and params.
@@ -46,7 +66,7 @@ final class ScriptedPeer: Sendable {
                     return (id, params)
                 }
             }
-            let count = Socket.receive(fd, into: chunk, timeoutMilliseconds: 100)
+            let count = TestSocket.receive(fd, into: chunk, timeoutMilliseconds: 100)
             if count < 0 { throw StratumError.connection("client closed while waiting for \(method)") }
             buffer += chunk[0..<count]
         }
@@ -61,7 +81,7 @@ final class ScriptedPeer: Sendable {
         var text = [UInt8]()
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
-            let count = Socket.receive(fd, into: chunk, timeoutMilliseconds: 50)
+            let count = TestSocket.receive(fd, into: chunk, timeoutMilliseconds: 50)
             if count < 0 { break }
             text += chunk[0..<count]
         }
@@ -70,13 +90,13 @@ final class ScriptedPeer: Sendable {
 
     func closeConnection() {
         connection.withLock { fd in
-            if fd >= 0 { Socket.shutdown(fd); Socket.close(fd); fd = -1 }
+            if fd >= 0 { TestSocket.shutdown(fd); TestSocket.close(fd); fd = -1 }
         }
     }
 
     func close() {
         closeConnection()
-        Socket.close(listener)
+        TestSocket.close(listener)
     }
 }
 

@@ -1,19 +1,27 @@
+import Foundation
 import ProofOfWork
 import Stratum
 import TestFixtures
 import Testing
 
 /// The client against scripted pools over real loopback TCP: odd reply shapes, hostile lines, refusals.
-@Suite(.serialized) struct StratumClientTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct StratumClientTests {
     static let notifyLine = #"{"id":null,"method":"mining.notify","params":["j1","0c859545a3498373a57452fac22eb7113df2a465000543520000000000000000","01000000","ffffffff",[],"20000004","1705ae3a","647025b5",false]}"#
 
     func makeClient(_ peer: ScriptedPeer, configure: (inout StratumClientOptions) -> Void = { _ in }) throws -> StratumClient {
+        try makeClient(pools: [try Self.pool(peer)], configure: configure)
+    }
+
+    func makeClient(pools: [PoolEndpoint], configure: (inout StratumClientOptions) -> Void = { _ in }) throws -> StratumClient {
         var options = StratumClientOptions(userAgent: "nightminer/test")
         options.minimumReconnectDelay = .milliseconds(50)
         options.tickMilliseconds = 50
         configure(&options)
-        let pool = try PoolEndpoint(url: "stratum+tcp://127.0.0.1:\(peer.port)", user: "worker", password: "hunter2")
-        return StratumClient(pools: [pool], algorithm: SHA256d(), options: options)
+        return StratumClient(pools: pools, algorithm: SHA256d(), options: options)
+    }
+
+    static func pool(_ peer: ScriptedPeer, user: String = "worker", password: String = "hunter2") throws -> PoolEndpoint {
+        try PoolEndpoint(url: "stratum+tcp://127.0.0.1:\(peer.port)", user: user, password: password)
     }
 
     /// A client started against `peer` and accepted by it, with a recorder of its events. The caller stops
@@ -57,7 +65,6 @@ import Testing
         #expect(authorize.params == [.string("worker"), .string("hunter2")])
         // Garbage of every kind, none of which may stop the receive loop.
         peer.send("this is not json")
-        peer.send(String(repeating: "A", count: 70_000))
         peer.send(#"{"id":null,"method":"mining.notify","params":["j2","00",1,2,3,4,5,6,7]}"#)
         peer.send(#"{"id":null,"method":"mining.set_difficulty","params":["high"]}"#)
         peer.send(#"{"id":null,"method":"mining.set_difficulty","params":[-4]}"#)
@@ -171,6 +178,136 @@ import Testing
         #expect(reason.contains("closed"))
         try await offThePool { try peer.accept() }
         _ = try await offThePool { try peer.expect("mining.subscribe") }
+        client.stop()
+        await run.value
+    }
+
+    @Test func anOversizedLineEndsTheSessionAndTheNextOneResumesIt() async throws {
+        let peer = try ScriptedPeer()
+        defer { peer.close() }
+        let (client, recorder, run) = try await started(peer)
+        defer { client.stop() }
+        try await subscribeAndAuthorize(peer, recorder)
+        peer.send(String(repeating: "A", count: 70_000))
+        let reason = try await recorder.wait { if case .disconnected(let why) = $0 { why } else { nil } }
+        #expect(reason.contains("longer than 65536 bytes"), "\(reason)")
+        try await offThePool { try peer.accept() }
+        let again = try await offThePool { try peer.expect("mining.subscribe") }
+        #expect(again.params == [.string("nightminer/test"), .string("ae68")], "the session id is sent to resume")
+        client.stop()
+        await run.value
+    }
+
+    @Test func timersRunWhateverThePoolSends() async throws {
+        let peer = try ScriptedPeer()
+        defer { peer.close() }
+        let (client, recorder, run) = try await started(peer) { $0.responseTimeout = .milliseconds(300) }
+        defer { client.stop() }
+        try await subscribeAndAuthorize(peer, recorder)
+        let share = Share(jobID: "j", extranonce2: [0, 0, 0, 1], ntime: 5, nonce: 6, hash: [UInt8](repeating: 0, count: 32), difficulty: 1)
+        let ticket = try #require(client.submit(share))
+        _ = try await offThePool { try peer.expect("mining.submit") }
+        // A line every 5 ms: the old client ran its timers only in quiet gaps and never gave the share up.
+        let chatter = Task {
+            try await offThePool {
+                for _ in 0..<600 {
+                    peer.send(#"{"id":null,"method":"mining.set_difficulty","params":[2]}"#)
+                    Thread.sleep(forTimeInterval: 0.005)
+                }
+            }
+        }
+        let lost = try await recorder.wait(seconds: 2.5) { if case .shareLost(let lost, _) = $0 { lost } else { nil } }
+        #expect(lost == ticket)
+        client.stop()
+        try await chatter.value
+        await run.value
+    }
+
+    @Test func aPoolThatStopsReadingIsDroppedAndNothingBlocks() async throws {
+        let peer = try ScriptedPeer()
+        defer { peer.close() }
+        let (client, recorder, run) = try await started(peer) { $0.maximumUnsentBytes = 65_536 }
+        defer { client.stop() }
+        try await subscribeAndAuthorize(peer, recorder)
+        // The pool asks for a pong again and again and never reads one.
+        let flood = Task { try await offThePool { peer.flood(#"{"id":1,"method":"mining.ping","params":[]}"#, seconds: 30) } }
+        let share = Share(jobID: "j", extranonce2: [0, 0, 0, 1], ntime: 5, nonce: 6, hash: [UInt8](repeating: 0, count: 32), difficulty: 1)
+        for _ in 0..<100 { _ = client.submit(share) }  // returns at once, whatever the socket's state
+        let reason = try await recorder.wait(seconds: 30) { if case .disconnected(let why) = $0 { why } else { nil } }
+        #expect(reason.contains("stopped reading"), "\(reason)")
+        let pings = try await flood.value
+        #expect(pings > 0)
+        try await offThePool { try peer.accept() }
+        _ = try await offThePool { try peer.expect("mining.subscribe") }
+        client.stop()
+        await run.value
+    }
+
+    /// A `client.reconnect` before the subscribe reply is followed for the pool it came from: the next pool's
+    /// credentials never go to the first pool's redirect host.
+    @Test func aRedirectStaysWithThePoolItCameFrom() async throws {
+        let first = try ScriptedPeer()
+        let second = try ScriptedPeer()
+        let target = try ScriptedPeer()
+        defer { first.close(); second.close(); target.close() }
+        let client = try makeClient(pools: [try Self.pool(first, user: "alice", password: "a-secret"),
+                                            try Self.pool(second, user: "bob", password: "b-secret")])
+        let recorder = EventRecorder(client)
+        let run = Task { await client.run() }
+        defer { client.stop() }
+        try await offThePool { try first.accept() }
+        _ = try await offThePool { try first.expect("mining.subscribe") }
+        first.send(#"{"id":null,"method":"client.reconnect","params":["127.0.0.1",\#(target.port),0]}"#)
+        try await offThePool { try target.accept() }
+        let subscribe = try await offThePool { try target.expect("mining.subscribe") }
+        target.send(#"{"id":\#(subscribe.id.serialized),"result":[[["mining.notify","1"]],"0100",4],"error":null}"#)
+        let authorize = try await offThePool { try target.expect("mining.authorize") }
+        #expect(authorize.params == [.string("alice"), .string("a-secret")])
+        #expect(!(try await offThePool { second.tryAccept(seconds: 0.3) }))
+        #expect(recorder.all.filter { if case .connecting = $0 { true } else { false } }.count == 2)
+        client.stop()
+        await run.value
+    }
+
+    /// A pool change ends a long reconnect wait at once and drops the pending redirect.
+    @Test func aPoolChangeEndsTheWaitAndDropsTheRedirect() async throws {
+        let first = try ScriptedPeer()
+        let target = try ScriptedPeer()
+        let replacement = try ScriptedPeer()
+        defer { first.close(); target.close(); replacement.close() }
+        let (client, recorder, run) = try await started(first)
+        defer { client.stop() }
+        try await subscribeAndAuthorize(first, recorder)
+        first.send(#"{"id":null,"method":"client.reconnect","params":["127.0.0.1",\#(target.port),600]}"#)
+        let reason = try await recorder.wait { if case .disconnected(let why) = $0 { why } else { nil } }
+        #expect(reason.contains("asked to reconnect"), "\(reason)")
+        client.reconfigure(pools: [try Self.pool(replacement)], algorithm: SHA256d())
+        #expect(try await offThePool { replacement.tryAccept(seconds: 5) }, "the 600 s wait was not interrupted")
+        _ = try await offThePool { try replacement.expect("mining.subscribe") }
+        #expect(!(try await offThePool { target.tryAccept(seconds: 0.3) }))
+        client.stop()
+        await run.value
+    }
+
+    /// `mining.extranonce.subscribe` follows a successful authorize; `mining.set_extranonce` applies from
+    /// the next job, which is clean so no job of the old extranonce1 is mined on.
+    @Test func extranonceSubscriptionAndANewExtranonceFromTheNextJob() async throws {
+        let peer = try ScriptedPeer()
+        defer { peer.close() }
+        let (client, recorder, run) = try await started(peer)
+        defer { client.stop() }
+        try await subscribeAndAuthorize(peer, recorder)
+        let request = try await offThePool { try peer.expect("mining.extranonce.subscribe") }
+        peer.send(#"{"id":\#(request.id.serialized),"result":null,"error":[20,"Not supported.",null]}"#)
+        peer.send(Self.notifyLine)
+        peer.send(#"{"id":null,"method":"mining.set_extranonce","params":["02000000",4]}"#)
+        peer.send(Self.notifyLine.replacingOccurrences(of: "\"j1\"", with: "\"j2\""))
+        let jobs = try await recorder.wait { _ -> [(Job, Bool)]? in
+            let jobs = recorder.all.compactMap { event -> (Job, Bool)? in if case .job(let job, let clean) = event { (job, clean) } else { nil } }
+            return jobs.count == 2 ? jobs : nil
+        }
+        #expect(jobs[0].0.extranonce1 == [1, 0, 0, 0] && jobs[0].1 == false)
+        #expect(jobs[1].0.extranonce1 == [2, 0, 0, 0] && jobs[1].1 == true)
         client.stop()
         await run.value
     }

@@ -1,17 +1,25 @@
 import Glibc
 
-/// Thin wrappers over POSIX sockets, shared by the pool connection and the embedded test pool.
-public enum Socket {
+/// Blocking POSIX sockets for tests that play a peer by hand (a scripted pool, a raw miner), on their own
+/// threads (see ``offThePool(_:)``). The product itself speaks TCP through SwiftNIO.
+public enum TestSocket {
+    /// A socket call that failed, with the reason.
+    public struct Failure: Error, CustomStringConvertible {
+        /// What went wrong.
+        public let description: String
+        init(_ description: String) { self.description = description }
+    }
+
     /// Resolves `host` and connects a TCP socket, giving up after `timeoutMilliseconds`.
     /// Returns the descriptor, or throws a ``StratumError/connection(_:)`` with the reason.
-    public static func connect(host: String, port: Int, timeoutMilliseconds: Int32 = 10_000) throws(StratumError) -> Int32 {
+    public static func connect(host: String, port: Int, timeoutMilliseconds: Int32 = 10_000) throws(Failure) -> Int32 {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var list: UnsafeMutablePointer<addrinfo>?
         let status = getaddrinfo(host, String(port), &hints, &list)
         guard status == 0, let first = list else {
-            throw .connection("cannot resolve \(host): \(String(cString: gai_strerror(status)))")
+            throw Failure("cannot resolve \(host): \(String(cString: gai_strerror(status)))")
         }
         defer { freeaddrinfo(first) }
         var lastError = "no address for \(host)"
@@ -45,7 +53,7 @@ public enum Socket {
             }
             Glibc.close(fd)
         }
-        throw .connection("cannot connect to \(host):\(port): \(lastError)")
+        throw Failure("cannot connect to \(host):\(port): \(lastError)")
     }
 
     /// Writes all of `text` (never raising SIGPIPE); false when the peer is gone.
@@ -85,32 +93,32 @@ public enum Socket {
     public static func errorText() -> String { String(cString: strerror(errno)) }
 }
 
-extension Socket {
+extension TestSocket {
     /// Opens a TCP listening socket on `host` (an IPv4 or IPv6 literal) and `port` (0 picks a free one).
     /// Returns the descriptor and the bound port.
-    public static func listen(host: String, port: Int, backlog: Int32 = 64) throws(StratumError) -> (fd: Int32, port: Int) {
+    public static func listen(host: String, port: Int, backlog: Int32 = 64) throws(Failure) -> (fd: Int32, port: Int) {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST
         var list: UnsafeMutablePointer<addrinfo>?
         guard getaddrinfo(host, String(port), &hints, &list) == 0, let info = list else {
-            throw .connection("\(host) is not an IP address")
+            throw Failure("\(host) is not an IP address")
         }
         defer { freeaddrinfo(info) }
         let fd = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
-        guard fd >= 0 else { throw .connection("socket: \(errorText())") }
+        guard fd >= 0 else { throw Failure("socket: \(errorText())") }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         guard bind(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 else {
             let why = errorText()
             Glibc.close(fd)
-            throw .connection("cannot bind \(host):\(port): \(why)")
+            throw Failure("cannot bind \(host):\(port): \(why)")
         }
         guard Glibc.listen(fd, backlog) == 0 else {
             let why = errorText()
             Glibc.close(fd)
-            throw .connection("cannot listen on \(host):\(port): \(why)")
+            throw Failure("cannot listen on \(host):\(port): \(why)")
         }
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
@@ -126,8 +134,8 @@ extension Socket {
         return (fd, bound)
     }
 
-    /// Waits up to `timeoutMilliseconds` for a connection; returns its descriptor, nil on timeout, or -1
-    /// when the listening socket was closed.
+    /// Waits up to `timeoutMilliseconds` for a connection; returns its descriptor (sends on it give up
+    /// after 5 s), nil on timeout, or -1 when the listening socket was closed.
     public static func accept(_ fd: Int32, timeoutMilliseconds: Int32) -> Int32? {
         var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         let ready = poll(&descriptor, 1, timeoutMilliseconds)
@@ -137,6 +145,9 @@ extension Socket {
         if client < 0 { return (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED) ? nil : -1 }
         var one: Int32 = 1
         setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        // A test's send never waits for ever on a peer that stopped reading.
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         return client
     }
 }

@@ -1,0 +1,52 @@
+import Guarded
+import NIOCore
+
+/// What the client and one session share: how the session ended, and a way to reach the session's event
+/// loop from any thread. Every field is written on the session's loop and read by the client.
+final class SessionLink: Sendable {
+    /// A `client.reconnect` the client follows after this session: only to the pool it came from.
+    struct Redirect: Sendable {
+        /// The configured pool the request came from; the redirect is void once another pool is in use.
+        var pool: PoolEndpoint
+        var host: String
+        var port: Int
+        var wait: Duration
+    }
+
+    /// How far the session got and why it ended.
+    struct Report: Sendable {
+        var reason: String?
+        var subscribed = false
+        var subscriptionID: String?
+        var authorizedWorker: String?
+        var authorizationRefused: String?
+        var gotJob = false
+        var redirect: Redirect?
+    }
+
+    /// Which connection this is (jobs carry it; shares are only sent on the session they were found on).
+    let sessionID: UInt64
+    /// The configured pool (credentials and options).
+    let pool: PoolEndpoint
+    let report = Locked(Report())
+    private let session = Locked<NIOLoopBound<StratumSession>?>(nil)
+
+    init(sessionID: UInt64, pool: PoolEndpoint) {
+        self.sessionID = sessionID
+        self.pool = pool
+    }
+
+    /// Called by the session once its channel is active.
+    func attach(_ bound: NIOLoopBound<StratumSession>) { session.withLock { $0 = bound } }
+
+    /// Runs `body` on the session's event loop; false if the session never became active.
+    @discardableResult
+    func perform(_ body: @escaping @Sendable (StratumSession) -> Void) -> Bool {
+        guard let bound = session.withLock({ $0 }) else { return false }
+        bound.eventLoop.execute { body(bound.value) }
+        return true
+    }
+
+    /// The worker the pool authorized on this connection, if any.
+    var authorizedWorker: String? { report.withLock { $0.authorizedWorker } }
+}
