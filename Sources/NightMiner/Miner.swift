@@ -34,6 +34,8 @@ public final class Miner: Sendable {
         var authorized = false
         var lastRoundTrip: Duration?
         var lastError: String?
+        /// Pools that refused the worker since the last successful authorization.
+        var refusedBy: Set<String> = []
         var failure: MinerError?
     }
 
@@ -230,13 +232,18 @@ public final class Miner: Sendable {
             status.withLock { status in
                 status.authorized = true
                 status.connectedSince = .now
+                status.refusedBy = []
             }
             logger.notice("authorized as \(worker)")
-        case .authorizationFailed(let why):
-            let stop = configuration.withLock { $0.stopOnAuthorizationFailure }
-            status.withLock { status in
+        case .authorizationFailed(let pool, let why):
+            let (stopOnRefusal, pools) = configuration.withLock { ($0.stopOnAuthorizationFailure, $0.pools.count) }
+            let stop = status.withLock { status -> Bool in
                 status.lastError = why
-                if stop { status.failure = .authorizationRefused(why) }
+                status.refusedBy.insert(pool.url)
+                // Only when every pool refused the worker: a backup pool may still take it.
+                guard stopOnRefusal, status.refusedBy.count >= pools else { return false }
+                status.failure = .authorizationRefused(why)
+                return true
             }
             if stop {
                 client.stop()

@@ -12,19 +12,24 @@ public struct PoolEndpoint: Sendable, Hashable, CustomStringConvertible {
     public var user: String
     /// Worker password (never logged or returned).
     public var password: String
+    /// TLS and how the certificate is checked (`stratum+ssl://`, `stratum+tls://`); nil for plain TCP.
+    public var tls: PoolTLS?
     /// Send `mining.extranonce.subscribe` after authorizing (pools that do not know it answer with an
     /// error, which is harmless).
     public var extranonceSubscribe = true
     /// A difficulty to ask for with `mining.suggest_difficulty` (`--suggest-diff`), or nil.
     public var suggestDifficulty: Double?
 
-    /// Parses `stratum+tcp://host:port` (also `tcp://` and a bare `host:port`; IPv6 as `[addr]:port`).
+    /// Parses `stratum+tcp://host:port` (also `tcp://` and a bare `host:port`; IPv6 as `[addr]:port`), and
+    /// `stratum+ssl://` or `stratum+tls://` for TLS with the certificate verified (see ``PoolTLS``).
     public init(url: String, user: String, password: String) throws(StratumError) {
         var rest = Substring(url.trimmingWhitespace())
         if let range = rest.range(of: "://") {
             let scheme = rest[..<range.lowerBound].lowercased()
-            guard scheme == "stratum+tcp" || scheme == "tcp" || scheme == "stratum" else {
-                throw .invalidURL("unsupported scheme '\(scheme)' in \(url) (use stratum+tcp://host:port)")
+            switch scheme {
+            case "stratum+tcp", "tcp", "stratum": tls = nil
+            case "stratum+ssl", "stratum+tls", "ssl", "tls": tls = PoolTLS()
+            default: throw .invalidURL("unsupported scheme '\(scheme)' in \(url) (use stratum+tcp://host:port or stratum+ssl://host:port)")
             }
             rest = rest[range.upperBound...]
         }

@@ -166,12 +166,18 @@ public final class StratumClient: Sendable {
         let link = attempt.link
         let settings = attempt.settings
         let maximumLineBytes = options.maximumLineBytes
+        let target = attempt.target
+        let logger = logger
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(.milliseconds(Int64(options.connectTimeoutMilliseconds)))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelOption(.writeBufferWaterMark, value: .init(low: options.maximumUnsentBytes / 2, high: options.maximumUnsentBytes))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls = target.tls {
+                        try channel.pipeline.syncOperations.addHandler(
+                            try TLSConnector.handler(for: tls, host: target.host, link: link, logger: logger))
+                    }
                     try LineChannel.addFraming(to: channel, maximumLineBytes: maximumLineBytes)
                     try channel.pipeline.syncOperations.addHandler(StratumSession(link: link, settings: settings))
                 }
@@ -211,7 +217,8 @@ public final class StratumClient: Sendable {
                 state.redirect = redirect
                 return redirect.wait
             }
-            if report.gotJob {
+            let refused = report.authorizationRefused != nil
+            if !refused, report.authorizedWorker != nil, report.gotJob {
                 state.failures[index] = 0
                 state.delays[index] = options.minimumReconnectDelay
                 return jittered(options.minimumReconnectDelay)
@@ -219,12 +226,11 @@ public final class StratumClient: Sendable {
             state.failures[index] += 1
             let pause = jittered(state.delays[index])
             state.delays[index] = min(state.delays[index] * 2, options.maximumReconnectDelay)
-            let refused = report.authorizationRefused != nil
             if state.pools.count > 1, refused || state.failures[index] >= options.failuresBeforeFailover {
                 state.failures[index] = 0
                 state.poolIndex = (index + 1) % state.pools.count
                 logger.warning("pool \(state.pools[index].url) failed; moving to \(state.pools[state.poolIndex].url)")
-                return jittered(options.minimumReconnectDelay)
+                return jittered(state.delays[state.poolIndex])  // the next pool's own backoff
             }
             return pause
         }
@@ -255,6 +261,7 @@ public final class StratumClient: Sendable {
             return "no address for \(error.host)"
         }
         if let error = error as? IOError { return String(cString: strerror(error.errnoCode)) }
+        if let error = error as? StratumError { return error.description }
         if case ChannelError.connectTimeout(let amount) = error { return "timed out after \(amount.nanoseconds / 1_000_000) ms" }
         return "\(error)"
     }

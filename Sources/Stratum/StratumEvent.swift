@@ -8,8 +8,9 @@ public enum StratumEvent: Sendable {
     case subscribed(extranonce1: [UInt8], extranonce2Size: Int)
     /// `mining.authorize` accepted this worker.
     case authorized(worker: String)
-    /// `mining.authorize` refused; the client disconnects and retries later.
-    case authorizationFailed(String)
+    /// `mining.authorize` refused by `pool`; the client disconnects and moves to the next pool, or retries
+    /// later when it is the only one.
+    case authorizationFailed(pool: PoolEndpoint, reason: String)
     /// New work. `clean` means every older job is void (the pool said so, or the prevhash changed).
     case job(Job, clean: Bool)
     /// A new share difficulty (applies to the next job; running jobs should use the stricter one).

@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import NIOTLS
 import ProofOfWork
 
 /// One connection's protocol, on the connection's event loop: subscribe, authorize, jobs and difficulty,
@@ -59,14 +60,25 @@ final class StratumSession: ChannelInboundHandler {
     func channelActive(context: ChannelHandlerContext) {
         link.attach(NIOLoopBound(self, eventLoop: context.eventLoop))
         lastLineAt = .now
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let tick = TimeAmount.milliseconds(Int64(options.tickMilliseconds))
+        timer = context.eventLoop.scheduleRepeatedTask(initialDelay: tick, delay: tick) { _ in bound.value.tick() }
+        // Over TLS nothing is sent before the pool's certificate has been verified.
+        if pool.tls == nil { begin() }
+        context.fireChannelActive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? TLSUserEvent, case .handshakeCompleted = event { begin() }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    /// The connection is ready (TCP up, TLS verified): subscribe.
+    private func begin() {
         settings.emit(.connected(pool))
         var params: [JSONValue] = [.string(options.userAgent)]
         if let resumeID = settings.resumeID { params.append(.string(resumeID)) }
         request(.subscribe, method: "mining.subscribe", params: params)
-        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        let tick = TimeAmount.milliseconds(Int64(options.tickMilliseconds))
-        timer = context.eventLoop.scheduleRepeatedTask(initialDelay: tick, delay: tick) { _ in bound.value.tick() }
-        context.fireChannelActive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -77,7 +89,7 @@ final class StratumSession: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        end((error as? StratumError)?.description ?? "\(error)")
+        end((error as? StratumError)?.description ?? TLSConnector.describe(error, host: pool.host) ?? "\(error)")
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
@@ -203,7 +215,7 @@ final class StratumSession: ChannelInboundHandler {
                 let why = error.isNull ? "result \(result.serialized)" : Self.describe(error: error)
                 let failure = StratumError.authorizationRefused("worker \(worker): \(why)").description
                 link.report.withLock { $0.authorizationRefused = failure }
-                settings.emit(.authorizationFailed(failure))
+                settings.emit(.authorizationFailed(pool: pool, reason: failure))
                 end(failure)
             }
         case .extranonceSubscribe:

@@ -29,6 +29,8 @@ public struct TestPoolConfiguration: Sendable {
     /// How far past the job's ntime a share's ntime may be, in seconds (ckpool allows 7000).
     public var ntimeWindow: UInt32 = 7_000
 
+    /// Serve TLS with this PEM certificate chain and private key (`--tls-cert`, `--tls-key`); nil for plain TCP.
+    public var tls: (certificateFile: String, keyFile: String)?
     /// Connections served at once; more are closed at once.
     public var maximumConnections = 256
 

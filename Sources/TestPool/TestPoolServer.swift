@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import ProofOfWork
 import Stratum
 
@@ -93,7 +94,7 @@ public final class TestPoolServer: Sendable {
     /// The URL miners connect to.
     public var url: String {
         let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
-        return "stratum+tcp://\(host):\(port)"
+        return "\(configuration.tls == nil ? "stratum+tcp" : "stratum+ssl")://\(host):\(port)"
     }
 
     /// What the pool has seen so far.
@@ -102,12 +103,14 @@ public final class TestPoolServer: Sendable {
     /// Binds, makes the first job and starts accepting connections.
     public func start() async throws {
         state.withLock { _ = $0.makeJob(clean: true, extranonceBytes: 4 + configuration.extranonce2Size) }
+        let tls = try configuration.tls.map { try Self.tlsContext(certificateFile: $0.certificateFile, keyFile: $0.keyFile) }
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.writeBufferWaterMark, value: .init(low: Self.maximumUnsentBytes / 2, high: Self.maximumUnsentBytes))
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try LineChannel.addFraming(to: channel, maximumLineBytes: Self.maximumLineBytes)
                     try channel.pipeline.syncOperations.addHandler(TestPoolConnection(server: self))
                 }
@@ -120,6 +123,16 @@ public final class TestPoolServer: Sendable {
         }
         listener.withLock { $0 = (channel, timer) }
         logger.info("test pool listening on \(url) (\(configuration.algorithm.name), difficulty \(configuration.difficulty))")
+    }
+
+    private static func tlsContext(certificateFile: String, keyFile: String) throws -> NIOSSLContext {
+        do {
+            let chain = try NIOSSLCertificate.fromPEMFile(certificateFile).map { NIOSSLCertificateSource.certificate($0) }
+            let key = try NIOSSLPrivateKey(file: keyFile, format: .pem)
+            return try NIOSSLContext(configuration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
+        } catch {
+            throw StratumError.connection("cannot serve TLS with \(certificateFile) and \(keyFile): \(error)")
+        }
     }
 
     /// Stops listening and closes every connection. Returns at once; nothing is accepted afterwards.
@@ -216,6 +229,7 @@ public final class TestPoolServer: Sendable {
     }
 
     fileprivate func handle(_ line: String, from client: Client) {
+        state.withLock { $0.statistics.lines += 1 }
         guard case .request(let id, let method, let params)? = try? StratumMessage.parse(line) else {
             reply(client, id: .null, result: .null, error: .array([.number(20), .string("invalid request"), .null]))
             return

@@ -2,6 +2,8 @@
 public struct TestPoolStatistics: Sendable, Equatable {
     /// Connections accepted so far.
     public var connections = 0
+    /// Lines received from miners (requests, valid or not).
+    public var lines = 0
     /// Successful `mining.authorize` calls.
     public var authorized = 0
     /// Refused `mining.authorize` calls.

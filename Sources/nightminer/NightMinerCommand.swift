@@ -27,17 +27,36 @@ struct Mine: AsyncParsableCommand {
         abstract: "Mine on a stratum pool (the default command).",
         helpNames: [.short, .long])
 
-    @Option(name: [.customShort("o"), .customLong("url")], help: "Stratum pool URL (stratum+tcp://host:port).")
-    var url: String?
+    @Option(name: [.customShort("o"), .customLong("url")],
+            help: "Stratum pool URL (stratum+tcp://host:port, or stratum+ssl:// for TLS). Repeat for backup pools, in priority order.")
+    var urls: [String] = []
 
-    @Option(name: [.customShort("u"), .customLong("user")], help: "Worker name.")
-    var user: String?
+    @Option(name: [.customShort("u"), .customLong("user")], help: "Worker name (once for every pool, or once per -o).")
+    var users: [String] = []
 
-    @Option(name: [.customShort("p"), .customLong("pass")], help: "Worker password.")
-    var password: String?
+    @Option(name: [.customShort("p"), .customLong("pass")], help: "Worker password (once, or once per -o).")
+    var passwords: [String] = []
 
-    @Option(name: [.customShort("O"), .customLong("userpass")], help: "Worker name and password as USER:PASS.")
-    var userpass: String?
+    @Option(name: [.customShort("O"), .customLong("userpass")], help: "Worker name and password as USER:PASS (once, or once per -o).")
+    var userpasses: [String] = []
+
+    @Option(name: .customLong("tls-ca"), help: "Trust the CA certificates in this PEM file for TLS pools (once, or once per -o).")
+    var tlsCA: [String] = []
+
+    @Option(name: .customLong("tls-fingerprint"), help: "Pin a TLS pool's certificate by its SHA-256 (64 hex digits, colons optional).")
+    var tlsFingerprints: [String] = []
+
+    @Flag(name: .customLong("tls-insecure"), help: "Do not check TLS pools' certificates (anyone in between can read the credentials).")
+    var tlsInsecure = false
+
+    @Flag(help: "Follow client.reconnect to another host (by default only the same host is followed).")
+    var allowRedirect = false
+
+    @Option(name: .customLong("suggest-diff"), help: "Ask the pool for this share difficulty (mining.suggest_difficulty).")
+    var suggestDifficulty: [Double] = []
+
+    @Flag(help: "Do not send mining.extranonce.subscribe.")
+    var noExtranonceSubscribe = false
 
     @Option(name: [.customShort("a"), .customLong("algo")], help: "Proof of work: scrypt (default) or sha256d.")
     var algorithm = "scrypt"
@@ -63,16 +82,26 @@ struct Mine: AsyncParsableCommand {
     @Flag(name: [.customShort("v"), .customLong("version")], help: "Print the version and exit.")
     var version = false
 
+    /// The pool flags, as the library pairs them.
+    var poolFlags: PoolFlags {
+        var flags = PoolFlags()
+        flags.urls = urls
+        flags.users = users
+        flags.passwords = passwords
+        flags.userpasses = userpasses
+        flags.tlsCA = tlsCA
+        flags.tlsFingerprints = tlsFingerprints
+        flags.tlsInsecure = tlsInsecure
+        flags.suggestDifficulty = suggestDifficulty
+        flags.noExtranonceSubscribe = noExtranonceSubscribe
+        return flags
+    }
+
     /// Checks the flags that were given.
     func validate() throws {
-        if let url {
-            do {
-                _ = try PoolEndpoint(url: url, user: "", password: "")
-            } catch {
-                throw ValidationError(error.description)
-            }
-        }
-        if let userpass, !userpass.contains(":") { throw ValidationError("--userpass must be USER:PASS") }
+        if version { return }
+        if urls.isEmpty { throw ValidationError("a pool URL is required: -o stratum+tcp://HOST:PORT (or try 'nightminer demo')") }
+        do { _ = try poolFlags.endpoints() } catch { throw ValidationError(error.description) }
         if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024") }
         try AlgorithmRegistryNames.validate(kernel: kernel, for: algorithm)
         try AlgorithmRegistryNames.validate(algorithm)
@@ -83,23 +112,16 @@ struct Mine: AsyncParsableCommand {
             print("nightminer \(NightMinerVersion.number)")
             return
         }
-        guard let url else { throw ValidationError("a pool URL is required: -o stratum+tcp://HOST:PORT (or try 'nightminer demo')") }
-        if userpass == nil && user == nil { throw ValidationError("a worker name is required: -u WORKER (or -O USER:PASS)") }
-        if background {
+        if background && !Background.isChild {
             try Background.detach()
             return
         }
         ConsoleLogHandler.bootstrap(level: quiet ? .error : (debug ? .debug : .info))
         let logger = Logger(label: "nightminer")
-        var worker = user ?? ""
-        var secret = password ?? ""
-        if let userpass, let colon = userpass.firstIndex(of: ":") {
-            worker = String(userpass[..<colon])
-            secret = String(userpass[userpass.index(after: colon)...])
-        }
-        let pool = try PoolEndpoint(url: url, user: worker, password: secret)
-        var configuration = MinerConfiguration(pools: [pool], algorithm: algorithm.lowercased(),
+        let pools = try poolFlags.endpoints()
+        var configuration = MinerConfiguration(pools: pools, algorithm: algorithm.lowercased(),
                                                threads: threads ?? MiningEngine.defaultThreadCount)
+        configuration.client.allowRedirect = allowRedirect
         configuration.dumpProtocol = dumpProtocol
         configuration.stopOnAuthorizationFailure = true
         configuration.statusInterval = quiet ? nil : .seconds(30)

@@ -28,12 +28,19 @@ struct TestPoolCommand: AsyncParsableCommand {
     @Option(help: "Only accept this USER:PASS (default: any non-empty user).")
     var credentials: String?
 
+    @Option(help: "Serve TLS (stratum+ssl://) with this PEM certificate chain; needs --tls-key.")
+    var tlsCert: String?
+
+    @Option(help: "The PEM private key of --tls-cert.")
+    var tlsKey: String?
+
     func validate() throws {
         try AlgorithmRegistryNames.validate(algorithm)
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard difficulty > 0, difficulty.isFinite else { throw ValidationError("--difficulty must be positive") }
         guard jobInterval >= 0 else { throw ValidationError("--job-interval must not be negative") }
         if let credentials, !credentials.contains(":") { throw ValidationError("--credentials must be USER:PASS") }
+        if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
     }
 
     func run() async throws {
@@ -47,6 +54,7 @@ struct TestPoolCommand: AsyncParsableCommand {
         if let credentials, let colon = credentials.firstIndex(of: ":") {
             configuration.credentials = [String(credentials[..<colon]): String(credentials[credentials.index(after: colon)...])]
         }
+        if let tlsCert, let tlsKey { configuration.tls = (tlsCert, tlsKey) }
         let pool = TestPoolServer(configuration: configuration, logger: logger)
         do {
             try await pool.start()

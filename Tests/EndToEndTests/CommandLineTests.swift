@@ -77,6 +77,11 @@ import Testing
         for arguments in [["--bogus"], [], ["-o", "http://pool:1", "-u", "w"], ["-o", "stratum+tcp://127.0.0.1:1"],
                           ["-o", "stratum+tcp://127.0.0.1:1", "-u", "w", "-a", "x11"],
                           ["-o", "stratum+tcp://127.0.0.1:1", "-u", "w", "-t", "0"], ["-O", "nocolon", "-o", "stratum+tcp://h:1"],
+                          ["-o", "stratum+tcp://h:1", "-o", "stratum+tcp://h:2", "-u", "a", "-u", "b", "-u", "c"],
+                          ["-o", "stratum+tcp://h:1", "-u", "w", "--tls-ca", "/ca.pem"],
+                          ["-o", "stratum+ssl://h:1", "-u", "w", "--tls-fingerprint", "abcd"],
+                          ["-o", "stratum+tcp://h:1", "-u", "w", "--suggest-diff", "-1"],
+                          ["testpool", "--tls-cert", "/x.pem"],
                           ["verify-share", "--notify", "[]"], ["demo", "--threads", "-3"]] {
             let outcome = try await Self.run(arguments)
             #expect(outcome.status == 64, "\(arguments) exited \(outcome.status)")
@@ -222,6 +227,25 @@ import Testing
         _ = TestSocket.sendAll(fd, #"{"id":\#(authorize.serialized),"result":true,"error":null}"# + "\n")
         _ = TestSocket.sendAll(fd, #"{"id":null,"method":"client.show_message","params":["evil\u001b[31m\ninjected"]}"# + "\n")
         Thread.sleep(forTimeInterval: 2)
+    }
+
+    /// `-qB`: one detached child that mines (it once re-spawned itself for ever, as only an exact `-B` was
+    /// taken out of its arguments).
+    @Test func backgroundWithCombinedShortFlagsStartsOneMiner() async throws {
+        let pool = try await Harness.pool(SHA256d(), difficulty: 1.0 / 8192)
+        defer { pool.stop() }
+        let outcome = try await Self.run(["-qB", "-o", pool.url, "-u", "w", "-p", "x", "-a", "sha256d", "-t", "1"])
+        #expect(outcome.status == 0, "\(outcome.errors)")
+        let pid = try #require(outcome.output.split(separator: " ").last.flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) },
+                               "\(outcome.output)")
+        defer {
+            kill(pid, SIGTERM)
+            for _ in 0..<50 where kill(pid, 0) == 0 { usleep(100_000) }
+            kill(pid, SIGKILL)
+        }
+        #expect(await Harness.waitUntil(seconds: 20) { pool.statistics.authorized >= 1 })
+        try await Task.sleep(for: .seconds(1))
+        #expect(pool.statistics.connections == 1, "\(pool.statistics.connections) connections")
     }
 
     @Test func kernelsListsEveryKernelWithItsStateAndTheChoice() async throws {

@@ -139,6 +139,46 @@ import Testing
         #expect(await run.value == nil)
     }
 
+    /// A pool that refuses the worker hands over to the backup pool; only when every pool refused does a
+    /// miner that stops on refusals (the CLI) stop.
+    @Test func aRefusingPoolFailsOverToTheBackupAndOnlyAllRefusingStops() async throws {
+        let refusing = try await Harness.pool(SHA256d(), difficulty: 1) { $0.credentials = ["alice": "right"] }
+        let backup = try await Harness.pool(SHA256d(), difficulty: 1.0 / 8192)
+        let alsoRefusing = try await Harness.pool(SHA256d(), difficulty: 1) { $0.credentials = ["bob": "right"] }
+        defer { refusing.stop(); backup.stop(); alsoRefusing.stop() }
+        var configuration = try Harness.configuration(for: refusing, user: "alice", password: "wrong", algorithm: "sha256d")
+        configuration.pools.append(try PoolEndpoint(url: backup.url, user: "alice", password: "wrong"))
+        configuration.stopOnAuthorizationFailure = true
+        let miner = try Miner(configuration: configuration)
+        let run = Harness.start(miner)
+        #expect(await Harness.waitUntil(seconds: 20) { backup.statistics.accepted >= 2 })
+        miner.stop()
+        #expect(await run.value == nil)
+        #expect(refusing.statistics.authorizationsRefused == 1)
+
+        configuration.pools[1] = try PoolEndpoint(url: alsoRefusing.url, user: "alice", password: "wrong")
+        let refused = try Miner(configuration: configuration)
+        let outcome = await Harness.start(refused).value
+        #expect((outcome as? MinerError).map { if case .authorizationRefused = $0 { true } else { false } } == true, "\(String(describing: outcome))")
+        #expect(refusing.statistics.authorizationsRefused == 2 && alsoRefusing.statistics.authorizationsRefused == 1)
+    }
+
+    /// An unreachable first pool is tried three times (with backoff), then the backup takes over.
+    @Test func anUnreachablePoolFailsOverToTheBackup() async throws {
+        let listener = try TestSocket.listen(host: "127.0.0.1", port: 0)
+        TestSocket.close(listener.fd)  // nothing listens on this port now
+        let backup = try await Harness.pool(SHA256d(), difficulty: 1.0 / 8192)
+        defer { backup.stop() }
+        var configuration = try Harness.configuration(for: backup, algorithm: "sha256d")
+        configuration.pools.insert(try PoolEndpoint(url: "stratum+tcp://127.0.0.1:\(listener.port)", user: "u", password: "p"), at: 0)
+        let miner = try Miner(configuration: configuration)
+        let run = Harness.start(miner)
+        #expect(await Harness.waitUntil(seconds: 20) { backup.statistics.accepted >= 2 })
+        #expect(miner.snapshot.pool.url == backup.url)
+        miner.stop()
+        #expect(await run.value == nil)
+    }
+
     @Test func unknownAlgorithmsAndBadSettingsAreRefused() throws {
         let pool = try PoolEndpoint(url: "stratum+tcp://127.0.0.1:1", user: "u", password: "p")
         #expect(throws: MinerError.self) { try Miner(configuration: MinerConfiguration(pools: [pool], algorithm: "x11")) }

@@ -145,7 +145,7 @@ import Testing
         peer.send(#"{"id":\#(subscribe.id.serialized),"result":[[["mining.notify","b"]],"0100",4],"error":null}"#)
         let authorize = try await offThePool { try peer.expect("mining.authorize") }
         peer.send(#"{"id":\#(authorize.id.serialized),"result":null,"error":[24,"Unauthorized worker",null]}"#)
-        let why = try await recorder.wait { if case .authorizationFailed(let why) = $0 { why } else { nil } }
+        let why = try await recorder.wait { if case .authorizationFailed(_, let why) = $0 { why } else { nil } }
         #expect(why.contains("Unauthorized worker") && why.contains("worker"))
         #expect(!why.contains("hunter2"))
         _ = try await recorder.wait { if case .disconnected = $0 { true } else { nil } }
