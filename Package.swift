@@ -48,7 +48,7 @@ let package = Package(
         .executableTarget(
             name: "nightminer",
             dependencies: [
-                "NightMiner", "Stratum", "ProofOfWork", "MiningEngine", "TestPool", "ControlAPI",
+                "NightMiner", "Stratum", "ProofOfWork", "MiningEngine", "TestPool", "ControlAPI", "Guarded",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

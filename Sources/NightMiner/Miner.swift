@@ -68,26 +68,42 @@ public final class Miner: Sendable {
         }
     }
 
-    /// Mines until ``stop()`` (or, with `stopOnAuthorizationFailure`, until the pool refuses the worker).
+    /// Mines until ``stop()`` (or, with `stopOnAuthorizationFailure`, until every pool refuses the worker).
     public func run() async throws {
+        try await launch().value
+    }
+
+    /// Starts mining and returns at once with the run's task, which ends when ``stop()`` does (or throws
+    /// what ended it). The run counts as started before this returns, so a ``stop()`` that follows, however
+    /// soon, stops it; a ``stop()`` that came before does not. One run at a time: launching while a run
+    /// is in progress gives a task that fails with ``MinerError/invalidConfiguration(_:)``.
+    public func launch() -> Task<Void, any Error> {
         let configuration = configuration.withLock { $0 }
         guard let algorithm = registry.algorithm(named: configuration.algorithm) else {
-            throw MinerError.unknownAlgorithm(configuration.algorithm, known: registry.names)
+            return Task { throw MinerError.unknownAlgorithm(configuration.algorithm, known: registry.names) }
         }
+        let started = status.withLock { status -> Bool in
+            guard !status.running else { return false }
+            status = Status()
+            status.running = true
+            status.startedAt = .now
+            return true
+        }
+        guard started else { return Task { throw MinerError.invalidConfiguration("the miner is already running") } }
         stopRequested.store(false, ordering: .sequentiallyConsistent)
+        return Task.detached { try await self.mine(configuration, algorithm: algorithm) }
+    }
+
+    /// One run, once ``launch()`` has marked it started.
+    private func mine(_ configuration: MinerConfiguration, algorithm: any ProofOfWork) async throws {
         var options = configuration.client
         options.dumpProtocol = configuration.dumpProtocol
         let client = StratumClient(pools: configuration.pools, algorithm: algorithm, options: options, logger: logger)
         self.client.withLock { $0 = client }
-        status.withLock { status in
-            status = Status()
-            status.running = true
-            status.startedAt = .now
-        }
         let shares = engine.makeShareStream()
         engine.start(threads: configuration.threads)
         if stopRequested.load(ordering: .sequentiallyConsistent) {
-            // stop() raced with this start: it may have missed the new share stream.
+            // stop() came between launch() and here: it may have missed the new share stream.
             engine.stop()
             engine.closeShareStream()
         }

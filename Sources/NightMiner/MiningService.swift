@@ -21,9 +21,18 @@ public final class MiningService: ControlService {
     private struct State: Sendable {
         var settings: ServiceSettings
         var miner: Miner?
-        var run: Task<Void, Never>?
+        /// What the user asked for: the supervisor makes the miner follow it.
         var wantsMining = false
+        var shuttingDown = false
+        /// Set when the supervisor's current run has ended (by a stop or by itself).
+        var runEnded = false
     }
+
+    /// Serializes configuration changes; held across the save (an fsync), never by readers such as `/stats`.
+    private let changes = Locked(())
+    /// Wakes the supervisor after every change of what the user asked for.
+    private let wake = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    private let supervisor = Locked<Task<Void, Never>?>(nil)
 
     /// The log levels the API accepts.
     public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
@@ -48,11 +57,54 @@ public final class MiningService: ControlService {
     /// The miner, once started.
     public var miner: Miner? { state.withLock { $0.miner } }
 
-    /// Stops mining and waits for the miner to finish (for shutdown).
+    /// Stops mining and waits for the miner to finish (for shutdown): the shares already found are
+    /// submitted and their verdicts awaited for up to 3 s.
     public func shutdown() async {
-        _ = stopMining()
-        let run = state.withLock { $0.run }
-        await run?.value
+        state.withLock { state in
+            state.wantsMining = false
+            state.shuttingDown = true
+        }
+        wake.continuation.yield()
+        await supervisor.withLock { $0 }?.value
+    }
+
+    /// The one owner of the miner's runs: launches a run while mining is wanted, stops it when not, and
+    /// waits for a stopped run to end before launching the next, so any sequence of start and stop
+    /// requests ends in the state last asked for.
+    private func supervise() async {
+        var run: Task<Void, any Error>?
+        for await _ in wake.stream {
+            while true {
+                let (wants, closing, miner, ended) = state.withLock { ($0.wantsMining, $0.shuttingDown, $0.miner, $0.runEnded) }
+                if let current = run, ended {
+                    // A run that ended by itself is not restarted until asked again.
+                    if case .failure(let error) = await current.result { logger.error("mining ended: \(error)") }
+                    run = nil
+                    if wants { state.withLock { $0.wantsMining = false } }
+                    continue
+                }
+                if let current = run, !wants {
+                    miner?.stop()
+                    _ = await current.result
+                    run = nil
+                    logger.notice("mining stopped")
+                    continue
+                }
+                if run == nil, wants, !closing, let miner {
+                    state.withLock { $0.runEnded = false }
+                    let current = miner.launch()
+                    run = current
+                    Task.detached { [self] in
+                        _ = await current.result
+                        state.withLock { $0.runEnded = true }
+                        wake.continuation.yield()
+                    }
+                    logger.notice("mining started")
+                }
+                break
+            }
+            if state.withLock({ $0.shuttingDown }), run == nil { return }
+        }
     }
 
     private func minerConfiguration(_ settings: ServiceSettings) throws(Problem) -> MinerConfiguration {
@@ -77,40 +129,29 @@ public final class MiningService: ControlService {
     public func startMining() throws(Problem) -> MiningStateDocument {
         let configuration = try minerConfiguration(settings)
         let result = state.withLock { state -> Result<Void, Problem> in
-            if state.wantsMining, state.miner?.isRunning == true { return .success(()) }
-            let miner: Miner
+            guard !state.shuttingDown else { return .failure(.conflict("the service is shutting down")) }
             if let existing = state.miner {
                 do throws(MinerError) { try existing.update(configuration) } catch { return .failure(.unprocessable(error.description)) }
-                miner = existing
             } else {
-                do throws(MinerError) { miner = try Miner(configuration: configuration, registry: registry, logger: logger) } catch {
+                do throws(MinerError) { state.miner = try Miner(configuration: configuration, registry: registry, logger: logger) } catch {
                     return .failure(.unprocessable(error.description))
                 }
-                state.miner = miner
             }
-            let previous = state.run
             state.wantsMining = true
-            state.run = Task.detached {
-                await previous?.value
-                do { try await miner.run() } catch { }
-            }
             return .success(())
         }
         try result.get()
-        logger.notice("mining started")
+        supervisor.withLock { task in
+            if task == nil { task = Task.detached { await self.supervise() } }
+        }
+        wake.continuation.yield()
         return MiningStateDocument(state: currentState())
     }
 
     /// Stops mining (idempotent).
     public func stopMining() -> MiningStateDocument {
-        let miner = state.withLock { state -> Miner? in
-            state.wantsMining = false
-            return state.miner
-        }
-        if let miner, miner.isRunning {
-            miner.stop()
-            logger.notice("mining stopped")
-        }
+        state.withLock { $0.wantsMining = false }
+        wake.continuation.yield()
         return MiningStateDocument(state: "stopped")
     }
 
@@ -203,15 +244,18 @@ public final class MiningService: ControlService {
     /// Applies `change` to a copy of the settings, saves it, then makes it current and reconfigures the
     /// miner. A failed save changes nothing.
     private func change<T>(_ change: (inout ServiceSettings) throws(Problem) -> T) throws(Problem) -> T {
-        let result = state.withLock { state -> Result<(T, ServiceSettings, Miner?, Bool), Problem> in
-            var settings = state.settings
+        let result = changes.withLock { _ -> Result<(T, ServiceSettings, Miner?, Bool), Problem> in
+            var settings = state.withLock { $0.settings }
             let value: T
             do throws(Problem) { value = try change(&settings) } catch { return .failure(error) }
             if let store {
                 do throws(ConfigStore.Failure) { try store.save(settings) } catch { return .failure(.internalError(error.description)) }
             }
-            state.settings = settings
-            return .success((value, settings, state.miner, state.wantsMining))
+            let (miner, mining) = state.withLock { state in
+                state.settings = settings
+                return (state.miner, state.wantsMining)
+            }
+            return .success((value, settings, miner, mining))
         }
         let (value, settings, miner, mining) = try result.get()
         if let miner, mining, let configuration = try? minerConfiguration(settings) {

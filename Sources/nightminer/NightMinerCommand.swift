@@ -19,6 +19,22 @@ struct NightMinerCommand: AsyncParsableCommand {
         subcommands: [Mine.self, Serve.self, Demo.self, TestPoolCommand.self, VerifyShare.self, BenchmarkCommand.self, KernelsCommand.self],
         defaultSubcommand: Mine.self,
         helpNames: [.short, .long])
+
+    /// Parses the command line and runs the command, with SIGPIPE ignored: a closed pipe on stdout (say,
+    /// `nightminer kernels | head -1`) is an error to report, not a reason to die.
+    static func main() async {
+        signal(SIGPIPE, SIG_IGN)
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// `nightminer [mine] -o URL -u USER -p PASS …`: the original nightminer's command line.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import Guarded
 import MiningEngine
 import NightMiner
 import ProofOfWork
@@ -28,20 +29,43 @@ enum AlgorithmRegistryNames {
 
 
 
-/// Calls a handler on SIGINT or SIGTERM (once), for a graceful stop.
+/// Calls a handler on the first SIGINT or SIGTERM, for a graceful stop; a second one ends the process at
+/// once (with the signal's default action), so a stop that takes too long can always be cut short.
 final class SignalTrap {
     private let sources: [any DispatchSourceSignal]
 
     init(_ handler: @escaping @Sendable () -> Void) {
+        let received = ReceivedSignal()
         signal(SIGINT, SIG_IGN)
         signal(SIGTERM, SIG_IGN)
         sources = [SIGINT, SIGTERM].map { number in
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler(handler: handler)
+            source.setEventHandler {
+                let again = received.seen.withLock { seen -> Bool in
+                    defer { seen = true }
+                    return seen
+                }
+                if again {
+                    signal(number, SIG_DFL)
+                    raise(number)
+                } else {
+                    handler()
+                }
+            }
             source.resume()
             return source
         }
     }
 
-    func cancel() { for source in sources { source.cancel() } }
+    /// Stops handling: the signals' default actions apply again.
+    func cancel() {
+        for source in sources { source.cancel() }
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
+    }
+}
+
+/// Whether a stop signal came already.
+private final class ReceivedSignal: Sendable {
+    let seen = Locked(false)
 }

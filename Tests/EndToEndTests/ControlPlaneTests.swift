@@ -53,6 +53,34 @@ import Testing
         }
     }
 
+    /// Start and stop are what the user asked, not one-shot calls: a burst of stop, start, stop while a run
+    /// is still draining ends stopped, with no thread hashing, and shutdown then ends.
+    @Test func aBurstOfStartsAndStopsEndsInTheStateAskedLast() async throws {
+        let pool = try await Harness.pool(SHA256d(), difficulty: 1.0 / 8192)
+        defer { pool.stop() }
+        var settings = ServiceSettings(threads: 2)
+        settings.pools = [.init(id: 1, url: pool.url, user: "w", password: "x", algorithm: "sha256d", priority: 1)]
+        let daemon = try Daemon(settings: settings)
+        let service = daemon.service
+        _ = try service.startMining()
+        #expect(await Harness.waitUntil(seconds: 10) { pool.statistics.accepted >= 2 })
+        for _ in 0..<25 {
+            _ = service.stopMining()
+            _ = try service.startMining()
+            _ = service.stopMining()
+        }
+        let miner = try #require(service.miner)
+        #expect(await Harness.waitUntil(seconds: 10) { !miner.isRunning })
+        let hashes = miner.engine.hashrate.totalHashes
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(miner.engine.hashrate.totalHashes == hashes, "threads still hash while stopped")
+        #expect(!miner.isRunning && service.stats().state == "stopped")
+        _ = try service.startMining()
+        #expect(await Harness.waitUntil(seconds: 10) { service.stats().state == "mining" })
+        await daemon.stop()
+        #expect(!miner.isRunning)
+    }
+
     @Test func everyEndpointWorksAndMiningStartsAndStops() async throws {
         let pool = try await Harness.pool(SHA256d(), difficulty: 1.0 / 8192)
         defer { pool.stop() }
