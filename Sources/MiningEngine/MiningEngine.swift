@@ -46,7 +46,8 @@ public final class MiningEngine: Sendable {
     /// Makes a fresh stream of verified shares, in the order found; the previous stream (if any) ends.
     /// Shares found while no stream is installed are counted in the ledger but not delivered.
     public func makeShareStream() -> AsyncStream<FoundShare> {
-        let (stream, continuation) = AsyncStream.makeStream(of: FoundShare.self, bufferingPolicy: .unbounded)
+        let (stream, continuation) = AsyncStream.makeStream(of: FoundShare.self,
+                                                            bufferingPolicy: .bufferingOldest(Self.maximumQueuedShares))
         sink.withLock { old in
             old?.finish()
             old = continuation
@@ -202,9 +203,17 @@ public final class MiningEngine: Sendable {
         }
         let difficulty = Target.difficulty(ofHash: hash, scale: algorithm.difficultyScale)
         ledger.found(difficulty: difficulty)
-        _ = sink.withLock { $0 }?.yield(FoundShare(jobID: assignment.work.jobID, extranonce2: extranonce2, nonce: nonce, hash: hash,
-                                      difficulty: difficulty, thread: thread))
+        let share = FoundShare(jobID: assignment.work.jobID, extranonce2: extranonce2, nonce: nonce, hash: hash,
+                               difficulty: difficulty, thread: thread)
+        if case .dropped = sink.withLock({ $0 })?.yield(share) {
+            ledger.lost()
+            logger.warning("more than \(Self.maximumQueuedShares) shares wait to be submitted; one was dropped and counted as lost")
+        }
     }
+
+    /// Shares the stream holds before new ones are dropped (counted as lost): a difficulty so low that
+    /// shares come faster than they can be sent must not grow memory.
+    public static let maximumQueuedShares = 4_096
 
     /// Nonces claimed at once: 16 batches, rounded up to a power of two (so claims never straddle headers).
     static func chunkSize(batch: UInt64) -> UInt64 {

@@ -18,6 +18,8 @@ public struct StratumClientOptions: Sendable {
     public var minimumDifficulty = 1.0 / 65_536
     /// A session that gets no job this long after authorizing counts as failed.
     public var jobTimeout: Duration = .seconds(30)
+    /// How long a session told to reconnect waits for the answers to shares already sent before it closes.
+    public var reconnectGrace: Duration = .seconds(3)
     /// Follow `client.reconnect` to another host (`--allow-redirect`); by default only the same host.
     public var allowRedirect = false
     /// Consecutive failed sessions after which the next pool is tried.

@@ -111,9 +111,10 @@ final class StratumSession: ChannelInboundHandler {
 
     // MARK: Asked by the client (on this loop)
 
-    /// Sends a share under `ticket`; a share that can no longer be sent is reported lost at once.
+    /// Sends a share under `ticket`; a share that can no longer be sent (the session is closing) is reported
+    /// lost at once.
     func submit(_ share: Share, ticket: Int64) {
-        guard let worker = link.authorizedWorker, let context, context.channel.isActive else {
+        guard drainDeadline == nil, let worker = link.authorizedWorker, let context, context.channel.isActive else {
             settings.emit(.shareLost(ticket: ticket, share: share))
             return
         }
@@ -307,8 +308,12 @@ final class StratumSession: ChannelInboundHandler {
             return
         }
         let pause = Duration.seconds(min(max(wait, 0), 600))
-        link.report.withLock { $0.redirect = .init(pool: pool, host: host, port: port, wait: pause) }
-        end("the pool asked to reconnect to \(host):\(port) in \(pause)")
+        link.report.withLock { report in
+            report.redirect = .init(pool: pool, host: host, port: port, wait: pause)
+            if report.reason == nil { report.reason = "the pool asked to reconnect to \(host):\(port) in \(pause)" }
+        }
+        // The answers to shares already sent still count: wait for them (briefly) before leaving.
+        drain(for: options.reconnectGrace)
     }
 
     private func emitJob(_ notification: JobNotification, forceClean: Bool) {

@@ -31,6 +31,8 @@ public struct TestPoolConfiguration: Sendable {
 
     /// Serve TLS with this PEM certificate chain and private key (`--tls-cert`, `--tls-key`); nil for plain TCP.
     public var tls: (certificateFile: String, keyFile: String)?
+    /// Misbehaviour to show (see ``TestPoolFault``); none by default.
+    public var faults: Set<TestPoolFault> = []
     /// Connections served at once; more are closed at once.
     public var maximumConnections = 256
 

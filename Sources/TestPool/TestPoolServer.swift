@@ -18,7 +18,7 @@ public final class TestPoolServer: Sendable {
     private let logger: Logger
     private let state: Locked<State>
     private let group: any EventLoopGroup
-    private let listener = Locked<(channel: (any Channel)?, jobTimer: RepeatedTask?)>((nil, nil))
+    private let listener = Locked<(channel: (any Channel)?, timers: [RepeatedTask])>((nil, []))
     private let boundPort = Locked(0)
 
     /// Jobs kept for share checks; older ones are stale (code 21).
@@ -30,15 +30,19 @@ public final class TestPoolServer: Sendable {
 
     fileprivate final class Client: Sendable {
         let channel: any Channel
-        let extranonce1: [UInt8]
-        let session = Locked(Session())
+        let session: Locked<Session>
         init(channel: any Channel, extranonce1: [UInt8]) {
             self.channel = channel
-            self.extranonce1 = extranonce1
+            session = Locked(Session(extranonce1: extranonce1))
         }
+        var extranonce1: [UInt8] { session.withLock { $0.extranonce1 } }
     }
 
     fileprivate struct Session: Sendable {
+        /// The coinbase prefix of this connection (changed by the set-extranonce fault).
+        var extranonce1: [UInt8]
+        /// Shares accepted on this connection.
+        var accepted = 0
         var subscribed = false
         var workers: Set<String> = []
         var difficulty: Double = 1
@@ -117,11 +121,29 @@ public final class TestPoolServer: Sendable {
             }
         let channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
         boundPort.withLock { $0 = channel.localAddress?.port ?? 0 }
-        let timer = configuration.jobInterval.map { interval in
+        var timers = [RepeatedTask]()
+        if let interval = configuration.jobInterval {
             let amount = TimeAmount.nanoseconds(interval.components.seconds * 1_000_000_000 + interval.components.attoseconds / 1_000_000_000)
-            return channel.eventLoop.scheduleRepeatedTask(initialDelay: amount, delay: amount) { [self] _ in broadcastJob(clean: false) }
+            timers.append(channel.eventLoop.scheduleRepeatedTask(initialDelay: amount, delay: amount) { [self] _ in broadcastJob(clean: false) })
         }
-        listener.withLock { $0 = (channel, timer) }
+        if configuration.faults.contains(.cleanStorm) {
+            timers.append(channel.eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(100), delay: .milliseconds(100)) { [self] _ in
+                broadcastJob(clean: true)
+            })
+        }
+        if configuration.faults.contains(.difficulty) {
+            timers.append(channel.eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(300), delay: .milliseconds(300)) { [self] _ in
+                let base = configuration.difficulty
+                setDifficulty(state.withLock { $0.difficulty } == base ? base * 2 : base)
+                broadcastJob(clean: false)
+            })
+        }
+        if configuration.faults.contains(.stall) {
+            timers.append(channel.eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(5), delay: .milliseconds(5)) { [self] _ in
+                pingStalledMiners()
+            })
+        }
+        listener.withLock { $0 = (channel, timers) }
         logger.info("test pool listening on \(url) (\(configuration.algorithm.name), difficulty \(configuration.difficulty))")
     }
 
@@ -137,11 +159,11 @@ public final class TestPoolServer: Sendable {
 
     /// Stops listening and closes every connection. Returns at once; nothing is accepted afterwards.
     public func stop() {
-        let (channel, timer) = listener.withLock { listener in
-            defer { listener = (nil, nil) }
+        let (channel, timers) = listener.withLock { listener in
+            defer { listener = (nil, []) }
             return listener
         }
-        timer?.cancel()
+        for timer in timers { timer.cancel() }
         channel?.close(promise: nil)
         disconnectAll()
     }
@@ -207,16 +229,65 @@ public final class TestPoolServer: Sendable {
             client.channel.close(promise: nil)
             return
         }
+        if configuration.faults.contains(.garbage) {
+            let garbage = Self.garbage[Int.random(in: 0..<Self.garbage.count)]
+            client.channel.write(LineChannel.buffer(garbage, allocator: client.channel.allocator), promise: nil)
+        }
         client.channel.writeAndFlush(LineChannel.buffer(line, allocator: client.channel.allocator), promise: nil)
     }
 
-    private func reply(_ client: Client, id: JSONValue, result: JSONValue, error: JSONValue = .null) {
-        write(StratumMessage.responseLine(id: id, result: result, error: error), to: client)
+    /// What the garbage fault sends between lines.
+    static let garbage = ["this is not json", "{\"id\":", "[1,2,3]", "{\"id\":999,\"result\":true,\"error\":null}", "\u{1}\u{2}\u{3}",
+                          "{\"method\":\"mining.notify\",\"params\":[\"x\"]}", "{\"id\":null,\"method\":\"mining.set_difficulty\",\"params\":[\"high\"]}"]
+
+    /// The stall fault: every authorized miner is asked for pongs it cannot deliver (the pool stopped reading).
+    private func pingStalledMiners() {
+        let stalled = state.withLock { Array($0.clients.values) }.filter { $0.session.withLock { !$0.workers.isEmpty } }
+        for client in stalled where client.channel.isWritable {
+            for _ in 0..<200 {
+                client.channel.write(LineChannel.buffer(#"{"id":7,"method":"mining.ping","params":[]}"#, allocator: client.channel.allocator),
+                                     promise: nil)
+            }
+            client.channel.flush()
+        }
     }
 
+    /// The faults that follow a connection's first accepted share.
+    private func afterFirstShare(_ client: Client) {
+        let faults = configuration.faults
+        if faults.contains(.setExtranonce) {
+            let extranonce1 = state.withLock { state -> [UInt8] in
+                state.nextExtranonce1 &+= 1
+                let value = state.nextExtranonce1
+                return [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)]
+            }
+            client.session.withLock { session in
+                session.extranonce1 = extranonce1
+                session.jobDifficulty = [:]  // jobs sent before are stale now
+            }
+            write(StratumMessage.requestLine(id: .null, method: "mining.set_extranonce",
+                                             params: [.string(Hex.encode(extranonce1)), .number(Double(configuration.extranonce2Size))]), to: client)
+            let job = state.withLock { $0.makeJob(clean: true, extranonceBytes: 4 + configuration.extranonce2Size) }
+            send(job, to: client)
+        }
+        if faults.contains(.reconnect) {
+            let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
+            write(StratumMessage.requestLine(id: .null, method: "client.reconnect", params: [.string(host), .number(Double(port)), .number(0)]),
+                  to: client)
+        }
+        if faults.contains(.drop) { client.channel.close(promise: nil) }
+    }
+
+    private func reply(_ client: Client, id: JSONValue, result: JSONValue, error: JSONValue = .null, late: Bool = false) {
+        let line = StratumMessage.responseLine(id: id, result: result, error: error)
+        guard late, configuration.faults.contains(.slow) else { return write(line, to: client) }
+        client.channel.eventLoop.scheduleTask(in: .seconds(2)) { [self] in write(line, to: client) }
+    }
+
+    /// Rejects a share (answered late under the slow fault).
     private func reject(_ client: Client, id: JSONValue, code: Int, _ message: String) {
         state.withLock { $0.statistics.rejected[code, default: 0] += 1 }
-        reply(client, id: id, result: .null, error: .array([.number(Double(code)), .string(message), .null]))
+        reply(client, id: id, result: .null, error: .array([.number(Double(code)), .string(message), .null]), late: true)
     }
 
     private func send(_ job: JobNotification, to client: Client) {
@@ -263,6 +334,7 @@ public final class TestPoolServer: Sendable {
                 client.session.withLock { _ = $0.workers.insert(user) }
                 state.withLock { $0.statistics.authorized += 1 }
                 reply(client, id: id, result: .bool(true))
+                if configuration.faults.contains(.stall) { _ = client.channel.setOption(ChannelOptions.autoRead, value: false) }
             } else {
                 state.withLock { $0.statistics.authorizationsRefused += 1 }
                 reply(client, id: id, result: .bool(false), error: .array([.number(24), .string("Unauthorized worker"), .null]))
@@ -303,12 +375,18 @@ public final class TestPoolServer: Sendable {
                                       algorithm: configuration.algorithm),
               verifier.verify(extranonce2: extranonce2, nonce: nonce) != nil
         else { return reject(client, id: id, code: 23, "Low difficulty share") }
+        if configuration.faults.contains(.rejectAll) { return reject(client, id: id, code: 20, "Rejected (fault reject-all)") }
         state.withLock {
             $0.statistics.accepted += 1
             $0.statistics.acceptedJobIDs.append(jobID)
             if $0.statistics.acceptedJobIDs.count > Self.keptAcceptedJobIDs { $0.statistics.acceptedJobIDs.removeFirst() }
         }
-        reply(client, id: id, result: .bool(true))
+        reply(client, id: id, result: .bool(true), late: true)
+        let first = client.session.withLock { session -> Bool in
+            session.accepted += 1
+            return session.accepted == 1
+        }
+        if first { afterFirstShare(client) }
     }
 }
 

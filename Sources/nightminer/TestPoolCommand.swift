@@ -34,6 +34,9 @@ struct TestPoolCommand: AsyncParsableCommand {
     @Option(help: "The PEM private key of --tls-cert.")
     var tlsKey: String?
 
+    @Option(help: "Misbehave, to try a miner against faults: a comma-separated list of \(TestPoolFault.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var fault: String?
+
     func validate() throws {
         try AlgorithmRegistryNames.validate(algorithm)
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
@@ -41,6 +44,9 @@ struct TestPoolCommand: AsyncParsableCommand {
         guard jobInterval >= 0 else { throw ValidationError("--job-interval must not be negative") }
         if let credentials, !credentials.contains(":") { throw ValidationError("--credentials must be USER:PASS") }
         if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
+        if let fault {
+            do { _ = try TestPoolFault.parse(fault) } catch { throw ValidationError("\(error)") }
+        }
     }
 
     func run() async throws {
@@ -55,6 +61,7 @@ struct TestPoolCommand: AsyncParsableCommand {
             configuration.credentials = [String(credentials[..<colon]): String(credentials[credentials.index(after: colon)...])]
         }
         if let tlsCert, let tlsKey { configuration.tls = (tlsCert, tlsKey) }
+        if let fault { configuration.faults = try TestPoolFault.parse(fault) }
         let pool = TestPoolServer(configuration: configuration, logger: logger)
         do {
             try await pool.start()
