@@ -11,20 +11,45 @@ public final class APIRouter: Sendable {
     /// How long an encoded `/stats` body is reused (monitoring may poll hard; hashing threads never wait).
     private let statsCacheLifetime: Duration = .milliseconds(100)
 
-    /// A router for `service` under `policy`, serving `openAPIDocument` at `/openapi.yaml`.
-    public init(service: any ControlService, policy: AccessPolicy, openAPIDocument: String) {
+    private let audit: AuditLog?
+    private let limiter = BadTokenLimiter()
+
+    /// A router for `service` under `policy`, serving `openAPIDocument` at `/openapi.yaml`; every request
+    /// that asks for a state change is recorded in `audit`.
+    public init(service: any ControlService, policy: AccessPolicy, openAPIDocument: String, audit: AuditLog? = nil) {
         self.service = service
         self.policy = policy
         self.openAPIDocument = Array(openAPIDocument.utf8)
+        self.audit = audit
     }
 
-    /// Answers one request.
+    /// Answers one request. A request that may change state is checked before anything else: without a
+    /// valid token it gets 401 whatever its path, and an address that sent more than 10 bad tokens in a
+    /// minute gets 429 with `Retry-After`.
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        let response = answer(request)
+        if request.changesState { audit?.record(request, status: response.status) }
+        return response
+    }
+
+    private func answer(_ request: HTTPRequest) -> HTTPResponse {
+        if let problem = policy.checkHost(request) { return problem.response() }
+        if request.changesState {
+            if let wait = limiter.retryAfter(request.clientAddress) {
+                let seconds = max(1, Int(wait.components.seconds) + (wait.components.attoseconds > 0 ? 1 : 0))
+                return Problem.tooManyRequests("too many bad tokens from \(request.clientAddress); try again in \(seconds) s")
+                    .response(extraHeaders: [("Retry-After", String(seconds))])
+            }
+            if let problem = policy.check(request) {
+                if problem.status == 401 { limiter.recordFailure(request.clientAddress) }
+                return problem.response()
+            }
+        }
         let segments = request.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         do {
             let response = try route(request, segments)
             // A state change makes the cached /stats body stale: the next read shows its effect.
-            if request.method != "GET" { statsCache.withLock { $0 = nil } }
+            if request.changesState { statsCache.withLock { $0 = nil } }
             return response
         } catch {
             return error.response(extraHeaders: error.allow.map { [("Allow", $0)] } ?? [])
@@ -48,16 +73,13 @@ public final class APIRouter: Sendable {
             return HTTPResponse(status: 200, headers: [("Content-Type", "application/yaml")], body: openAPIDocument)
         case ["mining", "start"]:
             try allow(request, ["POST"])
-            try authorize(request)
             return try json(200, try service.startMining())
         case ["mining", "stop"]:
             try allow(request, ["POST"])
-            try authorize(request)
             return try json(200, service.stopMining())
         case ["pools"]:
             try allow(request, ["GET", "POST"])
             if request.method == "GET" { return try json(200, service.pools()) }
-            try authorize(request)
             let input = try poolInput(try body(request))
             return try json(201, try service.addPool(input))
         case _ where segments.count >= 2 && segments[0] == "pools":
@@ -65,7 +87,6 @@ public final class APIRouter: Sendable {
             if segments.count == 3 {
                 guard segments[2] == "activate" else { throw .notFound("no resource at \(request.path)") }
                 try allow(request, ["POST"])
-                try authorize(request)
                 return try json(200, try service.activatePool(id: id))
             }
             try allow(request, ["GET", "PATCH", "DELETE"])
@@ -74,18 +95,15 @@ public final class APIRouter: Sendable {
                 guard let pool = service.pools().first(where: { $0.id == id }) else { throw .notFound("no pool with id \(id)") }
                 return try json(200, pool)
             case "PATCH":
-                try authorize(request)
                 let input = try poolInput(try body(request))
                 return try json(200, try service.updatePool(id: id, input))
             default:
-                try authorize(request)
                 try service.deletePool(id: id)
                 return HTTPResponse(status: 204)
             }
         case ["config"]:
             try allow(request, ["GET", "PATCH"])
             if request.method == "GET" { return try json(200, service.config()) }
-            try authorize(request)
             let input = try configInput(try body(request))
             return try json(200, try service.updateConfig(input))
         default:
@@ -97,10 +115,6 @@ public final class APIRouter: Sendable {
         guard methods.contains(request.method) else {
             throw MethodNotAllowed(allowed: methods, method: request.method).problem
         }
-    }
-
-    private func authorize(_ request: HTTPRequest) throws(Problem) {
-        if let problem = policy.check(request) { throw problem }
     }
 
     private func statsResponse() -> HTTPResponse {

@@ -4,11 +4,38 @@ public struct AccessPolicy: Sendable {
     public var token: String?
     /// Refuse every state change (403), token or not.
     public var readOnly: Bool
+    /// The `Host` names requests may carry (without the port), or nil for any. An API bound to loopback
+    /// answers only loopback names and addresses and the ones given with `--api-allow-host`: a web page
+    /// elsewhere cannot reach it through a DNS name that it points at 127.0.0.1 (DNS rebinding).
+    public var allowedHosts: Set<String>?
+
+    /// The names a loopback API answers to.
+    public static let loopbackHosts: Set<String> = ["localhost", "127.0.0.1", "::1", "[::1]", "localhost."]
 
     /// A policy.
-    public init(token: String?, readOnly: Bool = false) {
+    public init(token: String?, readOnly: Bool = false, allowedHosts: Set<String>? = nil) {
         self.token = token
         self.readOnly = readOnly
+        self.allowedHosts = allowedHosts.map { Set($0.map { $0.lowercased() }) }
+    }
+
+    /// Checks the request's `Host`; nil when allowed.
+    func checkHost(_ request: HTTPRequest) -> Problem? {
+        guard let allowedHosts else { return nil }
+        guard let host = request.headers["host"].map(Self.hostName), allowedHosts.contains(host) else {
+            let shown = String((request.headers["host"] ?? "none").prefix(100))
+            return .forbidden("the Host '\(shown)' is not allowed: this API answers to loopback names only "
+                + "(start it with --api-allow-host NAME to add one)")
+        }
+        return nil
+    }
+
+    /// The host of a `Host` header, lower-cased, without its port (`[::1]:8080` gives `[::1]`).
+    static func hostName(_ header: String) -> String {
+        let value = header.lowercased()
+        if value.hasPrefix("["), let close = value.firstIndex(of: "]") { return String(value[...close]) }
+        if let colon = value.lastIndex(of: ":"), value.firstIndex(of: ":") == colon { return String(value[..<colon]) }
+        return value
     }
 
     /// Checks a state-changing request; nil when allowed.

@@ -10,6 +10,11 @@ public struct HTTPRequest: Sendable {
     public var body: [UInt8]
     /// Whether the body exceeded the server's cap (the bytes beyond it were discarded).
     public var bodyTooLarge: Bool
+    /// The client's IP address as text ("" when unknown).
+    public var clientAddress = ""
+
+    /// Whether the method may change state (anything but GET and HEAD).
+    public var changesState: Bool { method != "GET" && method != "HEAD" }
 
     /// Creates a request.
     public init(method: String, path: String, headers: [String: String] = [:], body: [UInt8] = [], bodyTooLarge: Bool = false) {

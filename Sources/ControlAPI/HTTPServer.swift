@@ -52,7 +52,7 @@ public final class HTTPServer: Sendable {
                                              _ context: UnsafeMutableRawPointer) -> OpaquePointer? {
         withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                nm_start_daemon($0, configuration.connectionLimit, configuration.timeoutSeconds, 32 * 1024,
+                nm_start_daemon($0, configuration.connectionLimit, configuration.connectionsPerAddress, configuration.timeoutSeconds, 32 * 1024,
                                 httpAccessHandler, context, httpCompletedHandler, context)
             }
         }

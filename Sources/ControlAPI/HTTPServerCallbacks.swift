@@ -1,7 +1,7 @@
 import CMicroHTTPD
 
 /// The headers the API reads.
-private let collectedHeaders = ["Authorization", "Content-Type"]
+private let collectedHeaders = ["Authorization", "Content-Type", "Host"]
 
 /// libmicrohttpd's access handler. Called several times per request: first to create the request state,
 /// then once per chunk of body, then with no data to answer.
@@ -20,9 +20,12 @@ func httpAccessHandler(
             }
         }
         let path = url.map { String(cString: $0) } ?? "/"
-        let request = HTTPRequest(method: method.map { String(cString: $0) } ?? "GET",
+        var address = [CChar](repeating: 0, count: 64)
+        nm_client_address(connection, &address, address.count)
+        var request = HTTPRequest(method: method.map { String(cString: $0) } ?? "GET",
                                   path: String(path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "/"),
                                   headers: headers)
+        request.clientAddress = String(decoding: address.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         requestState.pointee = Unmanaged.passRetained(HTTPRequestState(request: request)).toOpaque()
         return .YES
     }

@@ -6,7 +6,9 @@ public struct HTTPServerConfiguration: Sendable {
     public var port = 0
     /// Most simultaneous connections.
     public var connectionLimit: UInt32 = 64
-    /// Idle connections are closed after this many seconds.
+    /// Most simultaneous connections from one client address (so one cannot hold them all).
+    public var connectionsPerAddress: UInt32 = 32
+    /// Idle or slow connections are closed after this many seconds without progress.
     public var timeoutSeconds: UInt32 = 15
     /// Largest accepted request body in bytes (a bigger one gets 413).
     public var maximumBodyBytes = 64 * 1024

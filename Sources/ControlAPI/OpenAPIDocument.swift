@@ -10,8 +10,12 @@ info:
   version: 0.2.0
   description: |
     Start and stop mining, manage pools and settings, and read statistics of a running nightminer.
-    Reads need no token. Every request that changes state needs `Authorization: Bearer <token>`.
-    Errors are `application/problem+json` (RFC 9457). Field names are stable: fields are added, never renamed.
+    Reads need no token. Every request that changes state needs `Authorization: Bearer <token>`: without a
+    valid one it gets 401 whatever its path, and after more than 10 bad tokens in a minute an address gets 429
+    with Retry-After. Every state change is recorded in an audit file (JSON lines, mode 0600, no secrets).
+    Bound to loopback, the API answers only requests whose Host is a loopback name or address (or one given
+    with --api-allow-host); others get 403 (DNS rebinding). Errors are `application/problem+json` (RFC 9457).
+    Field names are stable: fields are added, never renamed.
 servers:
   - url: http://127.0.0.1:8080
 components:
@@ -30,8 +34,17 @@ components:
       content:
         application/problem+json:
           schema: {$ref: '#/components/schemas/Problem'}
+    TooManyRequests:
+      description: More than 10 bad tokens came from this address within a minute; wait as Retry-After says.
+      headers:
+        Retry-After:
+          description: Seconds to wait.
+          schema: {type: integer, minimum: 1}
+      content:
+        application/problem+json:
+          schema: {$ref: '#/components/schemas/Problem'}
     Forbidden:
-      description: The API runs read-only.
+      description: The API runs read-only, or the request's Host is not one the API answers to.
       content:
         application/problem+json:
           schema: {$ref: '#/components/schemas/Problem'}
@@ -228,6 +241,7 @@ paths:
               schema: {$ref: '#/components/schemas/MiningState'}
         '401': {$ref: '#/components/responses/Unauthorized'}
         '403': {$ref: '#/components/responses/Forbidden'}
+        '429': {$ref: '#/components/responses/TooManyRequests'}
         '405': {$ref: '#/components/responses/MethodNotAllowed'}
         '409': {$ref: '#/components/responses/Conflict'}
         '422': {$ref: '#/components/responses/Unprocessable'}
@@ -244,6 +258,7 @@ paths:
               schema: {$ref: '#/components/schemas/MiningState'}
         '401': {$ref: '#/components/responses/Unauthorized'}
         '403': {$ref: '#/components/responses/Forbidden'}
+        '429': {$ref: '#/components/responses/TooManyRequests'}
         '405': {$ref: '#/components/responses/MethodNotAllowed'}
   /pools:
     get:
@@ -276,6 +291,7 @@ paths:
         '400': {$ref: '#/components/responses/BadRequest'}
         '401': {$ref: '#/components/responses/Unauthorized'}
         '403': {$ref: '#/components/responses/Forbidden'}
+        '429': {$ref: '#/components/responses/TooManyRequests'}
         '413': {$ref: '#/components/responses/TooLarge'}
         '415': {$ref: '#/components/responses/UnsupportedMediaType'}
         '422': {$ref: '#/components/responses/Unprocessable'}
@@ -311,6 +327,7 @@ paths:
         '400': {$ref: '#/components/responses/BadRequest'}
         '401': {$ref: '#/components/responses/Unauthorized'}
         '403': {$ref: '#/components/responses/Forbidden'}
+        '429': {$ref: '#/components/responses/TooManyRequests'}
         '404': {$ref: '#/components/responses/NotFound'}
         '413': {$ref: '#/components/responses/TooLarge'}
         '415': {$ref: '#/components/responses/UnsupportedMediaType'}
@@ -324,6 +341,7 @@ paths:
         '204': {description: Removed.}
         '401': {$ref: '#/components/responses/Unauthorized'}
         '403': {$ref: '#/components/responses/Forbidden'}
+        '429': {$ref: '#/components/responses/TooManyRequests'}
         '404': {$ref: '#/components/responses/NotFound'}
         '409': {$ref: '#/components/responses/Conflict'}
         '500': {$ref: '#/components/responses/ServerError'}
@@ -342,6 +360,7 @@ paths:
               schema: {$ref: '#/components/schemas/Pool'}
         '401': {$ref: '#/components/responses/Unauthorized'}
         '403': {$ref: '#/components/responses/Forbidden'}
+        '429': {$ref: '#/components/responses/TooManyRequests'}
         '404': {$ref: '#/components/responses/NotFound'}
         '405': {$ref: '#/components/responses/MethodNotAllowed'}
         '500': {$ref: '#/components/responses/ServerError'}
@@ -374,6 +393,7 @@ paths:
         '400': {$ref: '#/components/responses/BadRequest'}
         '401': {$ref: '#/components/responses/Unauthorized'}
         '403': {$ref: '#/components/responses/Forbidden'}
+        '429': {$ref: '#/components/responses/TooManyRequests'}
         '413': {$ref: '#/components/responses/TooLarge'}
         '415': {$ref: '#/components/responses/UnsupportedMediaType'}
         '422': {$ref: '#/components/responses/Unprocessable'}

@@ -27,7 +27,7 @@ public struct Problem: Error, Sendable, Encodable {
     public static func badRequest(_ detail: String) -> Problem { Problem(status: 400, title: "Bad Request", detail: detail) }
     /// 401: no token, or the wrong one.
     public static func unauthorized(_ detail: String) -> Problem { Problem(status: 401, title: "Unauthorized", detail: detail) }
-    /// 403: the API is read-only.
+    /// 403: the API is read-only, or the request's Host is not allowed.
     public static func forbidden(_ detail: String) -> Problem { Problem(status: 403, title: "Forbidden", detail: detail) }
     /// 404: no such resource.
     public static func notFound(_ detail: String) -> Problem { Problem(status: 404, title: "Not Found", detail: detail) }
@@ -39,6 +39,8 @@ public struct Problem: Error, Sendable, Encodable {
     public static func unsupportedMediaType(_ detail: String) -> Problem {
         Problem(status: 415, title: "Unsupported Media Type", detail: detail)
     }
+    /// 429: too many bad tokens from one address.
+    public static func tooManyRequests(_ detail: String) -> Problem { Problem(status: 429, title: "Too Many Requests", detail: detail) }
     /// 422: well-formed but invalid values.
     public static func unprocessable(_ detail: String) -> Problem { Problem(status: 422, title: "Unprocessable Content", detail: detail) }
     /// 500: the server failed (for example it could not save the configuration).

@@ -40,6 +40,13 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "No token at all (loopback only; refused with any other --api-bind).")
     var apiNoAuth = false
 
+    @Option(name: .customLong("api-allow-host"),
+            help: "A Host name the API answers to besides the loopback ones (repeatable; the API bound to loopback refuses others).")
+    var apiAllowHosts: [String] = []
+
+    @Option(help: "The audit file of state changes (default: audit.log beside the configuration file).")
+    var auditFile: String?
+
     @Flag(help: "Do not start the embedded test pool when no pool is configured.")
     var noTestPool = false
 
@@ -94,8 +101,14 @@ struct Serve: AsyncParsableCommand {
         let service = MiningService(settings: settings, store: store, logger: logger,
                                     tune: { $0.dumpProtocol = dump },
                                     logLevelChanged: { name in if let level = Logger.Level(rawValue: name) { levels.level = level } })
-        let router = APIRouter(service: service, policy: AccessPolicy(token: token, readOnly: apiReadOnly),
-                               openAPIDocument: OpenAPIDocument.yaml)
+        let auditPath = auditFile ?? ((config as NSString).deletingLastPathComponent.isEmpty ? "audit.log"
+            : (config as NSString).deletingLastPathComponent + "/audit.log")
+        let audit: AuditLog
+        do { audit = try AuditLog(path: auditPath) { logger.notice("\($0)") } } catch { throw ValidationError("\(error)") }
+        // Bound to loopback, the API answers loopback names only (DNS rebinding); elsewhere any Host.
+        let allowedHosts = Self.isLoopback(apiBind) ? AccessPolicy.loopbackHosts.union(apiAllowHosts) : nil
+        let router = APIRouter(service: service, policy: AccessPolicy(token: token, readOnly: apiReadOnly, allowedHosts: allowedHosts),
+                               openAPIDocument: OpenAPIDocument.yaml, audit: audit)
         var serverConfiguration = HTTPServerConfiguration()
         serverConfiguration.host = apiBind
         serverConfiguration.port = apiPort

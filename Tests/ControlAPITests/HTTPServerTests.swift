@@ -42,12 +42,28 @@ import Testing
         defer { server.stop() }
         let port = server.port
         let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
-            for index in 0..<40 {
+            for index in 0..<32 {
                 group.addTask { try await offThePool { try HTTPTestClient.send(port: port, "GET", "/r\(index)").status } }
             }
             return try await group.reduce(into: [Int]()) { $0.append($1) }
         }
-        #expect(statuses.count == 40 && statuses.allSatisfy { $0 == 200 })
+        #expect(statuses.count == 32 && statuses.allSatisfy { $0 == 200 })
+    }
+
+    /// One address cannot hold every connection: past its share (32) a new one is refused, and once it lets
+    /// go, requests are answered again.
+    @Test func oneAddressCannotHoldEveryConnection() async throws {
+        let server = try Self.echoServer()
+        defer { server.stop() }
+        let port = server.port
+        var held = [Int32]()
+        for _ in 0..<32 { held.append(try TestSocket.connect(host: "127.0.0.1", port: port)) }
+        try await Task.sleep(for: .milliseconds(200))
+        let refused = try? await offThePool { try HTTPTestClient.send(port: port, "GET", "/one-too-many") }
+        #expect(refused == nil || refused?.status != 200, "a 33rd connection from one address was served")
+        for fd in held { TestSocket.close(fd) }
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(try await offThePool { try HTTPTestClient.send(port: port, "GET", "/after").status } == 200)
     }
 
     @Test func refusesABusyPortAndABadAddress() throws {

@@ -16,6 +16,7 @@ import Testing
         let service: MiningService
         let server: HTTPServer
         let configPath: String
+        let auditPath: String
         var port: Int { server.port }
 
         init(settings: ServiceSettings? = nil, readOnly: Bool = false, configPath: String? = nil) throws {
@@ -31,15 +32,18 @@ import Testing
                 configuration.client.maximumReconnectDelay = .milliseconds(400)
                 configuration.client.tickMilliseconds = 100
             }
-            let router = APIRouter(service: service, policy: AccessPolicy(token: ControlPlaneTests.token, readOnly: readOnly),
-                                   openAPIDocument: OpenAPIDocument.yaml)
+            auditPath = folder.appendingPathComponent("audit.log").path
+            let policy = AccessPolicy(token: ControlPlaneTests.token, readOnly: readOnly, allowedHosts: AccessPolicy.loopbackHosts)
+            let router = APIRouter(service: service, policy: policy, openAPIDocument: OpenAPIDocument.yaml,
+                                   audit: try AuditLog(path: auditPath))
             server = try HTTPServer(configuration: HTTPServerConfiguration()) { router.handle($0) }
         }
 
         func call(_ method: String, _ path: String, json: String? = nil, token: String? = ControlPlaneTests.token,
-                  contentType: String = "application/json") async throws -> HTTPTestClient.Response {
+                  contentType: String = "application/json", host: String? = nil) async throws -> HTTPTestClient.Response {
             let port = port
             var headers = [String: String]()
+            if let host { headers["Host"] = host }
             if let token { headers["Authorization"] = "Bearer \(token)" }
             if json != nil { headers["Content-Type"] = contentType }
             let body = Array((json ?? "").utf8)
@@ -139,13 +143,20 @@ import Testing
     }
 
     @Test func stateChangesNeedTheTokenAndReadOnlyRefusesThem() async throws {
-        let daemon = try Daemon()
+        var daemon = try Daemon()
+        var failures = 0
         let writes: [(String, String, String?)] = [
             ("POST", "/mining/start", nil), ("POST", "/mining/stop", nil), ("POST", "/pools", #"{"url":"stratum+tcp://127.0.0.1:1","user":"u"}"#),
             ("PATCH", "/pools/1", #"{"user":"v"}"#), ("DELETE", "/pools/1", nil), ("POST", "/pools/1/activate", nil),
             ("PATCH", "/config", #"{"threads":1}"#),
         ]
         for (method, path, body) in writes {
+            if failures == 10 {  // an address gets 429 after 10 bad tokens a minute: a fresh server goes on
+                await daemon.stop()
+                daemon = try Daemon()
+                failures = 0
+            }
+            failures += 2
             let missing = try await daemon.call(method, path, json: body, token: nil)
             #expect(missing.status == 401, "\(method) \(path) without a token: \(missing.status)")
             #expect(missing.headers["content-type"] == "application/problem+json")
@@ -162,6 +173,42 @@ import Testing
         }
         #expect(try await readOnly.call("GET", "/stats").status == 200)
         await readOnly.stop()
+    }
+
+    /// A write without a valid token is 401 whatever its path; more than 10 bad tokens a minute from one
+    /// address get 429 with Retry-After, even with the right token then; every write is audited (0600,
+    /// no secret); a Host that is not a loopback name gets 403 (DNS rebinding).
+    @Test func tokenGuessingIsSlowedEveryWriteIsAuditedAndForeignHostsAreRefused() async throws {
+        let daemon = try Daemon()
+        #expect(try await daemon.call("POST", "/no/such/thing", token: nil).status == 401)
+        #expect(try await daemon.call("DELETE", "/stats", token: "wrong-token-guess-000").status == 401)
+        for attempt in 0..<8 {
+            let response = try await daemon.call("POST", "/mining/stop", token: "wrong-token-guess-\(attempt)")
+            #expect(response.status == 401, "attempt \(attempt): \(response.status)")
+        }
+        let limited = try await daemon.call("POST", "/mining/stop", token: "wrong-token-guess-x")
+        #expect(limited.status == 429 && limited.headers["content-type"] == "application/problem+json")
+        let retry = try #require(limited.headers["retry-after"].flatMap { Int($0) })
+        #expect((1...60).contains(retry))
+        #expect(try await daemon.call("POST", "/mining/stop").status == 429, "the right token waits too")
+        #expect(try await daemon.call("GET", "/stats", token: nil).status == 200, "reads go on")
+
+        let attributes = try FileManager.default.attributesOfItem(atPath: daemon.auditPath)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        let lines = try String(contentsOfFile: daemon.auditPath, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 12, "\(lines.count) audit lines")
+        let entries = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(entries.count == lines.count)
+        #expect(entries.allSatisfy { $0["client"] as? String == "127.0.0.1" && $0["time"] is String && $0["method"] is String })
+        #expect(entries.map { $0["status"] as? Int } == [401] + Array(repeating: 401, count: 9) + [429, 429])
+        let text = try String(contentsOfFile: daemon.auditPath, encoding: .utf8)
+        #expect(!text.contains("wrong-token-guess") && !text.contains(Self.token))
+
+        let foreign = try await daemon.call("GET", "/stats", token: nil, host: "evil.example:\(daemon.port)")
+        #expect(foreign.status == 403 && foreign.text.contains("not allowed"), "\(foreign.status) \(foreign.text)")
+        #expect(try await daemon.call("GET", "/stats", token: nil, host: "localhost:\(daemon.port)").status == 200)
+        #expect(try await daemon.call("GET", "/stats", token: nil, host: "[::1]:\(daemon.port)").status == 200)
+        await daemon.stop()
     }
 
     @Test func everyErrorStatusHasAProblemDocument() async throws {
