@@ -37,6 +37,8 @@ public final class StratumClient: Sendable {
         /// Counts configuration changes: a session started before one is void.
         var generation: UInt64 = 0
         var stopped = false
+        /// A higher-priority pool that proved healthy: used once the current session has ended.
+        var failback: Int?
     }
 
     /// A client for `pools` (in priority order), hashing with `algorithm`.
@@ -114,6 +116,15 @@ public final class StratumClient: Sendable {
 
     /// Connects, runs sessions and reconnects until ``stop()``.
     public func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.probeHigherPools() }
+            await runSessions()
+            group.cancelAll()
+        }
+        continuation.finish()
+    }
+
+    private func runSessions() async {
         while let attempt = nextAttempt() {
             continuation.yield(.connecting(attempt.target))
             await runSession(attempt)
@@ -126,7 +137,6 @@ public final class StratumClient: Sendable {
             if pause > .zero { logger.info("reconnecting in \(pause)") }
             await wake.sleep(for: pause, unlessSignalledSince: wakeGeneration)
         }
-        continuation.finish()
     }
 
     /// One connection attempt: which pool, where (a followed `client.reconnect` may move it), and with what.
@@ -164,26 +174,8 @@ public final class StratumClient: Sendable {
     /// Connects and waits until the session's channel closes.
     private func runSession(_ attempt: Attempt) async {
         let link = attempt.link
-        let settings = attempt.settings
-        let maximumLineBytes = options.maximumLineBytes
-        let target = attempt.target
-        let logger = logger
-        let bootstrap = ClientBootstrap(group: group)
-            .connectTimeout(.milliseconds(Int64(options.connectTimeoutMilliseconds)))
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .channelOption(.writeBufferWaterMark, value: .init(low: options.maximumUnsentBytes / 2, high: options.maximumUnsentBytes))
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    if let tls = target.tls {
-                        try channel.pipeline.syncOperations.addHandler(
-                            try TLSConnector.handler(for: tls, host: target.host, link: link, logger: logger))
-                    }
-                    try LineChannel.addFraming(to: channel, maximumLineBytes: maximumLineBytes)
-                    try channel.pipeline.syncOperations.addHandler(StratumSession(link: link, settings: settings))
-                }
-            }
         do {
-            let channel = try await bootstrap.connect(host: attempt.target.host, port: attempt.target.port).get()
+            let channel = try await connect(to: attempt.target, link: link, settings: attempt.settings)
             let void = state.withLock { state -> String? in
                 if state.link === link { state.channel = channel }
                 if state.stopped { return "stopped" }
@@ -206,11 +198,108 @@ public final class StratumClient: Sendable {
         }
     }
 
+    /// Opens a connection to `target` with a session for `link` (TLS first when the pool asks for it).
+    private func connect(to target: PoolEndpoint, link: SessionLink, settings: StratumSession.Settings) async throws -> any Channel {
+        let maximumLineBytes = options.maximumLineBytes
+        let logger = logger
+        let bootstrap = ClientBootstrap(group: group)
+            .connectTimeout(.milliseconds(Int64(options.connectTimeoutMilliseconds)))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.writeBufferWaterMark, value: .init(low: options.maximumUnsentBytes / 2, high: options.maximumUnsentBytes))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if let tls = target.tls {
+                        try channel.pipeline.syncOperations.addHandler(
+                            try TLSConnector.handler(for: tls, host: target.host, link: link, logger: logger))
+                    }
+                    try LineChannel.addFraming(to: channel, maximumLineBytes: maximumLineBytes)
+                    try channel.pipeline.syncOperations.addHandler(StratumSession(link: link, settings: settings))
+                }
+            }
+        return try await bootstrap.connect(host: target.host, port: target.port).get()
+    }
+
+    // MARK: Failback
+
+    /// While a backup pool is in use, probes the pools above it; one that subscribes and authorizes in
+    /// every probe for ``StratumClientOptions/failbackAfter`` takes over (the current session first waits
+    /// briefly for its share answers).
+    private func probeHigherPools() async {
+        let interval = min(max(options.failbackAfter / 4, .seconds(1)), .seconds(30))
+        var healthySince: [Int: ContinuousClock.Instant] = [:]
+        while !Task.isCancelled {
+            try? await Task.sleep(for: interval)
+            let (index, pools, generation, stopped) = state.withLock { ($0.poolIndex, $0.pools, $0.generation, $0.stopped) }
+            if Task.isCancelled || stopped { return }
+            guard index > 0 else {
+                healthySince = [:]
+                continue
+            }
+            for candidate in 0..<index {
+                guard await probe(pools[candidate]) else {
+                    healthySince[candidate] = nil
+                    continue
+                }
+                let since = healthySince[candidate] ?? .now
+                healthySince[candidate] = since
+                if since.duration(to: .now) >= options.failbackAfter {
+                    failBack(to: candidate, generation: generation)
+                    healthySince = [:]
+                }
+                break
+            }
+        }
+    }
+
+    /// Subscribes and authorizes on `pool` over a connection of its own, then leaves: whether the pool
+    /// would take work now. Nothing it sends reaches ``events``.
+    private func probe(_ pool: PoolEndpoint) async -> Bool {
+        let link = SessionLink(sessionID: 0, pool: pool)
+        var settings = StratumSession.Settings(
+            algorithm: state.withLock { $0.algorithm }, options: options, resumeID: nil, requestIDs: requestIDs, emit: { _ in },
+            dump: ProtocolDump(enabled: false, logger: logger), logger: Logger(label: "nightminer.probe", factory: { _ in SwiftLogNoOpLogHandler() }))
+        settings.probe = true
+        do {
+            let channel = try await connect(to: pool, link: link, settings: settings)
+            let deadline = channel.eventLoop.scheduleTask(in: .seconds(10)) { channel.close(promise: nil) }
+            try? await channel.closeFuture.get()
+            deadline.cancel()
+        } catch {
+            return false
+        }
+        return link.report.withLock { $0.authorizedWorker != nil }
+    }
+
+    private func failBack(to index: Int, generation: UInt64) {
+        let current = state.withLock { state -> (SessionLink?, (any Channel)?)? in
+            guard state.generation == generation, !state.stopped, state.poolIndex > index else { return nil }
+            state.failback = index
+            return (state.link, state.channel)
+        }
+        guard let current else { return }
+        let pool = state.withLock { $0.pools[index] }
+        logger.notice("pool \(pool.url) has been healthy for \(options.failbackAfter): moving back to it")
+        current.0?.report.withLock { report in
+            if report.reason == nil { report.reason = "moving back to \(pool.url)" }
+        }
+        if current.1 == nil || current.0?.perform({ $0.drain(for: self.options.reconnectGrace) }) != true {
+            close(current, reason: "moving back to \(pool.url)")
+        }
+        wake.signal()
+    }
+
     /// Decides what follows a session: nil to end, else the pause before the next attempt.
     private func afterSession(_ attempt: Attempt, report: SessionLink.Report) -> Duration? {
         state.withLock { state -> Duration? in
             guard !state.stopped else { return nil }
             guard state.generation == attempt.generation else { return .zero }
+            if let failback = state.failback {
+                state.failback = nil
+                state.poolIndex = failback
+                state.failures[failback] = 0
+                state.delays[failback] = options.minimumReconnectDelay
+                return .zero
+            }
             let index = attempt.poolIndex
             if report.subscribed, let id = report.subscriptionID { state.resumeIDs[Self.key(attempt.link.pool)] = id }
             if let redirect = report.redirect {

@@ -22,6 +22,9 @@ public struct StratumClientOptions: Sendable {
     public var reconnectGrace: Duration = .seconds(3)
     /// Follow `client.reconnect` to another host (`--allow-redirect`); by default only the same host.
     public var allowRedirect = false
+    /// While a backup pool is in use, a higher-priority pool that subscribes and authorizes in every probe
+    /// for this long takes over again (`--failback-after`).
+    public var failbackAfter: Duration = .seconds(120)
     /// Consecutive failed sessions after which the next pool is tried.
     public var failuresBeforeFailover = 3
     /// TCP connect timeout in milliseconds.

@@ -24,6 +24,8 @@ final class StratumSession: ChannelInboundHandler {
         var emit: @Sendable (StratumEvent) -> Void
         var dump: ProtocolDump
         var logger: Logger
+        /// A failback probe: leave as soon as the pool has authorized the worker.
+        var probe = false
     }
 
     private let link: SessionLink
@@ -207,6 +209,7 @@ final class StratumSession: ChannelInboundHandler {
                 subscription.setWorkerName(worker)
                 authorizedAt = .now
                 link.report.withLock { $0.authorizedWorker = worker }
+                if settings.probe { return end("probe succeeded") }
                 logger.info("authorized worker \(worker)")
                 settings.emit(.authorized(worker: worker))
                 if pool.extranonceSubscribe {

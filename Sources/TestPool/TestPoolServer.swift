@@ -102,7 +102,16 @@ public final class TestPoolServer: Sendable {
     }
 
     /// What the pool has seen so far.
-    public var statistics: TestPoolStatistics { state.withLock { $0.statistics } }
+    public var statistics: TestPoolStatistics {
+        state.withLock { state in
+            var copy = state.statistics
+            // A buffer of its own: one shared with the pool's, which appends under the lock, would be read
+            // here after the lock (ThreadSanitizer reports the copy-on-write uniqueness check against it).
+            copy.acceptedJobIDs = state.statistics.acceptedJobIDs.map { $0 }
+            copy.rejected = state.statistics.rejected.mapValues { $0 }
+            return copy
+        }
+    }
 
     /// Binds, makes the first job and starts accepting connections.
     public func start() async throws {

@@ -74,6 +74,9 @@ struct Mine: AsyncParsableCommand {
     @Flag(help: "Do not send mining.extranonce.subscribe.")
     var noExtranonceSubscribe = false
 
+    @Option(help: "Seconds a higher-priority pool must stay healthy (probed) before the miner moves back to it.")
+    var failbackAfter: Double = 120
+
     @Option(name: [.customShort("a"), .customLong("algo")], help: "Proof of work: scrypt (default) or sha256d.")
     var algorithm = "scrypt"
 
@@ -119,6 +122,7 @@ struct Mine: AsyncParsableCommand {
         if urls.isEmpty { throw ValidationError("a pool URL is required: -o stratum+tcp://HOST:PORT (or try 'nightminer demo')") }
         do { _ = try poolFlags.endpoints() } catch { throw ValidationError(error.description) }
         if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024") }
+        guard failbackAfter >= 1, failbackAfter <= 86_400 else { throw ValidationError("--failback-after must be between 1 and 86400 seconds") }
         try AlgorithmRegistryNames.validate(kernel: kernel, for: algorithm)
         try AlgorithmRegistryNames.validate(algorithm)
     }
@@ -138,6 +142,7 @@ struct Mine: AsyncParsableCommand {
         var configuration = MinerConfiguration(pools: pools, algorithm: algorithm.lowercased(),
                                                threads: threads ?? MiningEngine.defaultThreadCount)
         configuration.client.allowRedirect = allowRedirect
+        configuration.client.failbackAfter = .milliseconds(Int64(failbackAfter * 1000))
         configuration.dumpProtocol = dumpProtocol
         configuration.stopOnAuthorizationFailure = true
         configuration.statusInterval = quiet ? nil : .seconds(30)

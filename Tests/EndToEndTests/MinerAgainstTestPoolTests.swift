@@ -179,6 +179,31 @@ import Testing
         #expect(await run.value == nil)
     }
 
+    /// With the primary down the backup mines; once the primary is back and stays healthy in the probes
+    /// for --failback-after, the miner moves back to it.
+    @Test func failsBackToThePrimaryOnceItIsHealthyAgain() async throws {
+        let primary = try await Harness.pool(SHA256d(), difficulty: 1.0 / 8192)
+        let port = primary.port
+        primary.stop()  // down
+        let backup = try await Harness.pool(SHA256d(), difficulty: 1.0 / 8192)
+        defer { backup.stop() }
+        var configuration = try Harness.configuration(for: backup, algorithm: "sha256d")
+        configuration.pools.insert(try PoolEndpoint(url: "stratum+tcp://127.0.0.1:\(port)", user: "tester", password: "x"), at: 0)
+        configuration.client.failbackAfter = .seconds(1)
+        let miner = try Miner(configuration: configuration)
+        let run = Harness.start(miner)
+        #expect(await Harness.waitUntil(seconds: 20) { backup.statistics.accepted >= 2 })
+        let revived = try await Harness.pool(SHA256d(), difficulty: 1.0 / 8192) { $0.port = port }
+        defer { revived.stop() }
+        #expect(await Harness.waitUntil(seconds: 30) { revived.statistics.accepted >= 2 }, "no failback to the primary")
+        #expect(miner.snapshot.pool.url == configuration.pools[0].url)
+        #expect(revived.statistics.authorized >= 2, "probes authorize before the failback")
+        miner.stop()
+        #expect(await run.value == nil)
+        let ledger = miner.engine.ledger.snapshot
+        #expect(ledger.accepted == UInt64(backup.statistics.accepted + revived.statistics.accepted))
+    }
+
     @Test func unknownAlgorithmsAndBadSettingsAreRefused() throws {
         let pool = try PoolEndpoint(url: "stratum+tcp://127.0.0.1:1", user: "u", password: "p")
         #expect(throws: MinerError.self) { try Miner(configuration: MinerConfiguration(pools: [pool], algorithm: "x11")) }

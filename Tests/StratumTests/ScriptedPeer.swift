@@ -119,15 +119,17 @@ final class EventRecorder: Sendable {
         let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
         var seen = 0
         while ContinuousClock.now < deadline {
-            let snapshot = storage.events.withLock { $0 }
-            for event in snapshot[seen...] {
+            let fresh = storage.events.withLock { events in events[min(seen, events.count)...].map { $0 } }
+            for event in fresh {
                 if let value = match(event) { return value }
             }
-            seen = snapshot.count
+            seen += fresh.count
             try await Task.sleep(for: .milliseconds(20))
         }
         throw StratumError.connection("expected event did not arrive")
     }
 
-    var all: [StratumEvent] { storage.events.withLock { $0 } }
+    /// Every event so far, copied under the lock (an array buffer shared with the recording task would be
+    /// read here while it appends, which ThreadSanitizer rightly reports).
+    var all: [StratumEvent] { storage.events.withLock { $0.map { $0 } } }
 }
