@@ -262,7 +262,12 @@ public final class StratumClient: Sendable {
         do {
             let channel = try await connect(to: pool, link: link, settings: settings)
             let deadline = channel.eventLoop.scheduleTask(in: .seconds(10)) { channel.close(promise: nil) }
-            try? await channel.closeFuture.get()
+            // A stop cancels the probing task: the probe leaves at once instead of holding up the stop.
+            await withTaskCancellationHandler {
+                try? await channel.closeFuture.get()
+            } onCancel: {
+                channel.close(promise: nil)
+            }
             deadline.cancel()
         } catch {
             return false
