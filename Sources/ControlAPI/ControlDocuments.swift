@@ -213,9 +213,16 @@ public struct PoolDocument: Sendable, Encodable, Equatable {
     public var active: Bool
     /// Whether a password is set (the password itself is never returned).
     public var passwordSet: Bool
+    /// `active`, `connecting`, `failing` or `standby` (`standby` for every pool while not mining).
+    public var state: String
+    /// Failed sessions in a row.
+    public var failures: Int
+    /// Why its last session failed, if it did.
+    public var lastError: String?
 
     /// Creates the document.
-    public init(id: Int, url: String, user: String, algorithm: String, priority: Int, active: Bool, passwordSet: Bool) {
+    public init(id: Int, url: String, user: String, algorithm: String, priority: Int, active: Bool, passwordSet: Bool,
+                state: String = "standby", failures: Int = 0, lastError: String? = nil) {
         self.id = id
         self.url = url
         self.user = user
@@ -223,11 +230,30 @@ public struct PoolDocument: Sendable, Encodable, Equatable {
         self.priority = priority
         self.active = active
         self.passwordSet = passwordSet
+        self.state = state
+        self.failures = failures
+        self.lastError = lastError
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, url, user, algorithm, priority, active
+        case id, url, user, algorithm, priority, active, state, failures
         case passwordSet = "password_set"
+        case lastError = "last_error"
+    }
+
+    /// Encodes every field, `last_error` as null when there is none.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(url, forKey: .url)
+        try container.encode(user, forKey: .user)
+        try container.encode(algorithm, forKey: .algorithm)
+        try container.encode(priority, forKey: .priority)
+        try container.encode(active, forKey: .active)
+        try container.encode(passwordSet, forKey: .passwordSet)
+        try container.encode(state, forKey: .state)
+        try container.encode(failures, forKey: .failures)
+        try container.encode(lastError, forKey: .lastError)
     }
 }
 

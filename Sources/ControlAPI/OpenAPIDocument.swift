@@ -158,7 +158,7 @@ components:
             last_error: {type: ['string', 'null']}
     Pool:
       type: object
-      required: [id, url, user, algorithm, priority, active, password_set]
+      required: [id, url, user, algorithm, priority, active, password_set, state, failures, last_error]
       properties:
         id: {type: integer}
         url: {type: string}
@@ -167,12 +167,18 @@ components:
         priority: {type: integer}
         active: {type: boolean}
         password_set: {type: boolean, description: The password is write-only and never returned.}
+        state:
+          type: string
+          enum: [active, connecting, failing, standby]
+          description: 'While mining: active (in use, authorized), connecting, failing (its last sessions failed) or standby (a backup). standby for every pool while stopped.'
+        failures: {type: integer, minimum: 0, description: Failed sessions in a row.}
+        last_error: {type: ['string', 'null'], description: Why its last session failed.}
     PoolCreate:
       type: object
       required: [url, user]
       additionalProperties: false
       properties:
-        url: {type: string, description: 'stratum+tcp://host:port', pattern: '^(stratum\+tcp|stratum|tcp)://[A-Za-z0-9._-]+:[0-9]{1,5}$'}
+        url: {type: string, description: 'stratum+tcp://host:port, or stratum+ssl://host:port for TLS', pattern: '^(stratum\+tcp|stratum\+ssl|stratum\+tls|stratum|tcp|ssl|tls)://[A-Za-z0-9._-]+:[0-9]{1,5}$'}
         user: {type: string, minLength: 1, maxLength: 256}
         password: {type: string, maxLength: 256, writeOnly: true}
         algorithm: {type: string, description: Registry name (scrypt, sha256d); default is the configured algorithm.}
@@ -181,7 +187,7 @@ components:
       type: object
       additionalProperties: false
       properties:
-        url: {type: string, pattern: '^(stratum\+tcp|stratum|tcp)://[A-Za-z0-9._-]+:[0-9]{1,5}$'}
+        url: {type: string, pattern: '^(stratum\+tcp|stratum\+ssl|stratum\+tls|stratum|tcp|ssl|tls)://[A-Za-z0-9._-]+:[0-9]{1,5}$'}
         user: {type: string, minLength: 1, maxLength: 256}
         password: {type: string, maxLength: 256, writeOnly: true}
         algorithm: {type: string}

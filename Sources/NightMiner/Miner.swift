@@ -182,6 +182,12 @@ public final class Miner: Sendable {
         engine.closeShareStream()
     }
 
+    /// Every configured pool with where it stands (all standby while not running).
+    public var poolStatuses: [PoolStatus] {
+        if let statuses = client.withLock({ $0?.poolStatuses }) { return statuses }
+        return configuration.withLock { $0.pools }.map { PoolStatus(pool: $0, state: .standby, failures: 0, lastError: nil) }
+    }
+
     /// Whether ``run()`` is in progress.
     public var isRunning: Bool { status.withLock { $0.running } }
 

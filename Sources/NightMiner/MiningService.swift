@@ -215,11 +215,20 @@ public final class MiningService: ControlService {
         return ReadinessDocument(ready: checks.values.allSatisfy { $0 }, checks: checks)
     }
 
-    /// Pools in the order they are tried.
+    /// Pools in the order they are tried, each with where it stands while mining.
     public func pools() -> [PoolDocument] {
-        let settings = settings
+        let (settings, miner, wants) = state.withLock { ($0.settings, $0.miner, $0.wantsMining) }
         let activeID = settings.activePool?.id
-        return settings.orderedPools.map { document($0, settings: settings, activeID: activeID) }
+        let statuses = wants ? miner?.poolStatuses ?? [] : []
+        return settings.orderedPools.map { pool in
+            var document = document(pool, settings: settings, activeID: activeID)
+            if let status = statuses.first(where: { $0.pool.url == pool.url && $0.pool.user == pool.user }) {
+                document.state = status.state.rawValue
+                document.failures = status.failures
+                document.lastError = status.lastError
+            }
+            return document
+        }
     }
 
     private func document(_ pool: ServiceSettings.Pool, settings: ServiceSettings, activeID: Int?) -> PoolDocument {

@@ -39,6 +39,8 @@ public final class StratumClient: Sendable {
         var stopped = false
         /// A higher-priority pool that proved healthy: used once the current session has ended.
         var failback: Int?
+        /// Why each pool's last failed session ended.
+        var lastErrors: [String?]
     }
 
     /// A client for `pools` (in priority order), hashing with `algorithm`.
@@ -53,7 +55,21 @@ public final class StratumClient: Sendable {
         self.group = group
         wake = WakeSignal(loop: group.any())
         state = Locked(State(pools: pools, algorithm: algorithm, failures: Array(repeating: 0, count: pools.count),
-                             delays: Array(repeating: options.minimumReconnectDelay, count: pools.count)))
+                             delays: Array(repeating: options.minimumReconnectDelay, count: pools.count),
+                             lastErrors: Array(repeating: nil, count: pools.count)))
+    }
+
+    /// Every pool of the list, in priority order, with where it stands.
+    public var poolStatuses: [PoolStatus] {
+        state.withLock { state in
+            let authorized = state.link?.authorizedWorker != nil
+            return state.pools.indices.map { index in
+                let standing: PoolStatus.State = index == state.poolIndex ? (authorized ? .active : .connecting)
+                    : (state.failures[index] > 0 || state.lastErrors[index] != nil ? .failing : .standby)
+                return PoolStatus(pool: state.pools[index], state: standing, failures: state.failures[index],
+                                  lastError: state.lastErrors[index])
+            }
+        }
     }
 
     /// The pool currently in use (or about to be tried).
@@ -74,6 +90,7 @@ public final class StratumClient: Sendable {
             state.redirect = nil
             state.failures = Array(repeating: 0, count: pools.count)
             state.delays = Array(repeating: options.minimumReconnectDelay, count: pools.count)
+            state.lastErrors = Array(repeating: nil, count: pools.count)
             return (state.link, state.channel)
         }
         close(current, reason: "the pool settings changed")
@@ -302,6 +319,7 @@ public final class StratumClient: Sendable {
                 state.failback = nil
                 state.poolIndex = failback
                 state.failures[failback] = 0
+                state.lastErrors[failback] = nil
                 state.delays[failback] = options.minimumReconnectDelay
                 return .zero
             }
@@ -314,10 +332,12 @@ public final class StratumClient: Sendable {
             let refused = report.authorizationRefused != nil
             if !refused, report.authorizedWorker != nil, report.gotJob {
                 state.failures[index] = 0
+                state.lastErrors[index] = nil
                 state.delays[index] = options.minimumReconnectDelay
                 return jittered(options.minimumReconnectDelay)
             }
             state.failures[index] += 1
+            state.lastErrors[index] = report.reason ?? "connection closed"
             let pause = jittered(state.delays[index])
             state.delays[index] = min(state.delays[index] * 2, options.maximumReconnectDelay)
             if state.pools.count > 1, refused || state.failures[index] >= options.failuresBeforeFailover {

@@ -101,6 +101,7 @@ import Testing
         #expect(!created.text.contains("hunter2"))
         let listed = try await daemon.call("GET", "/pools", token: nil)
         #expect((listed.json as? [[String: Any]])?.first?["active"] as? Bool == true)
+        #expect((listed.json as? [[String: Any]])?.first?["state"] as? String == "standby", "not mining yet")
         #expect(!listed.text.contains("hunter2"))
         #expect(try await daemon.call("GET", "/pools/1").object["user"] as? String == "api")
 
@@ -119,6 +120,9 @@ import Testing
         #expect((stats.object["hashrate"] as? [String: Any])?["per_thread"] as? [Double] != nil)
         #expect((stats.object["pool"] as? [String: Any])?["connected"] as? Bool == true)
         #expect(!stats.text.contains("hunter2"))
+        let mining = try await daemon.call("GET", "/pools", token: nil).json as? [[String: Any]]
+        #expect(mining?.first?["state"] as? String == "active" && mining?.first?["failures"] as? Int == 0)
+        #expect(mining?.first?.keys.contains("last_error") == true)
         #expect(await Harness.waitUntil(seconds: 15) {
             (try? HTTPTestClient.send(port: daemon.port, "GET", "/readyz").status) == 200
         })

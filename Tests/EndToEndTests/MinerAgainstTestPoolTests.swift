@@ -175,6 +175,9 @@ import Testing
         let run = Harness.start(miner)
         #expect(await Harness.waitUntil(seconds: 20) { backup.statistics.accepted >= 2 })
         #expect(miner.snapshot.pool.url == backup.url)
+        let statuses = miner.poolStatuses
+        #expect(statuses.map(\.state) == [.failing, .active], "\(statuses)")
+        #expect(statuses[0].lastError?.contains("refused") == true && statuses[1].failures == 0)
         miner.stop()
         #expect(await run.value == nil)
     }
