@@ -47,6 +47,13 @@ final class SessionLink: Sendable {
         return true
     }
 
+    /// Records why the session ends; the first reason given is the one kept.
+    func noteEnd(_ reason: String) {
+        report.withLock { report in
+            if report.reason == nil { report.reason = reason }
+        }
+    }
+
     /// The worker the pool authorized on this connection, if any.
     var authorizedWorker: String? { report.withLock { $0.authorizedWorker } }
 }

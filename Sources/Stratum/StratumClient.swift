@@ -113,9 +113,7 @@ public final class StratumClient: Sendable {
             state.stopped = true
             return (state.link, state.channel)
         }
-        if current.1 == nil || current.0?.perform({ $0.drain(for: grace) }) != true {
-            close(current, reason: "stopped")
-        }
+        drainOrClose(current, grace: grace, reason: "stopped")
         wake.signal()
     }
 
@@ -201,11 +199,7 @@ public final class StratumClient: Sendable {
             if let void { close((link, channel), reason: void) }
             try? await channel.closeFuture.get()
         } catch {
-            link.report.withLock { report in
-                if report.reason == nil {
-                    report.reason = "cannot connect to \(attempt.target.host):\(attempt.target.port): \(Self.describe(connectError: error))"
-                }
-            }
+            link.noteEnd("cannot connect to \(attempt.target.host):\(attempt.target.port): \(Self.describe(connectError: error))")
         }
         state.withLock { state in
             if state.link === link {
@@ -301,12 +295,7 @@ public final class StratumClient: Sendable {
         guard let current else { return }
         let pool = state.withLock { $0.pools[index] }
         logger.notice("pool \(pool.url) has been healthy for \(options.failbackAfter): moving back to it")
-        current.0?.report.withLock { report in
-            if report.reason == nil { report.reason = "moving back to \(pool.url)" }
-        }
-        if current.1 == nil || current.0?.perform({ $0.drain(for: self.options.reconnectGrace) }) != true {
-            close(current, reason: "moving back to \(pool.url)")
-        }
+        drainOrClose(current, grace: options.reconnectGrace, reason: "moving back to \(pool.url)")
         wake.signal()
     }
 
@@ -355,10 +344,16 @@ public final class StratumClient: Sendable {
     }
 
     private func close(_ current: (SessionLink?, (any Channel)?), reason: String) {
-        current.0?.report.withLock { report in
-            if report.reason == nil { report.reason = reason }
-        }
+        current.0?.noteEnd(reason)
         current.1?.close(promise: nil)
+    }
+
+    /// Ends the session once the answers to its shares are in (up to `grace`), or at once when it has no
+    /// connection yet.
+    private func drainOrClose(_ current: (SessionLink?, (any Channel)?), grace: Duration, reason: String) {
+        if current.1 == nil || current.0?.perform({ $0.drain(for: grace, reason: reason) }) != true {
+            close(current, reason: reason)
+        }
     }
 
     private func emit(_ event: StratumEvent) {

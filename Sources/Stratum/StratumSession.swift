@@ -105,9 +105,7 @@ final class StratumSession: ChannelInboundHandler {
         timer?.cancel()
         timer = nil
         for (ticket, share) in pending.removeAll() { settings.emit(.shareLost(ticket: ticket, share: share)) }
-        link.report.withLock { report in
-            if report.reason == nil { report.reason = "the pool closed the connection" }
-        }
+        link.noteEnd("the pool closed the connection")
         context.fireChannelInactive()
     }
 
@@ -124,17 +122,16 @@ final class StratumSession: ChannelInboundHandler {
         write(StratumMessage.requestLine(id: .number(Double(ticket)), method: "mining.submit", params: share.submitParams(worker: worker)))
     }
 
-    /// Closes once no share awaits its verdict, or after `grace`.
-    func drain(for grace: Duration) {
+    /// Sends nothing more and closes, with `reason`, once no share awaits its verdict, or after `grace`.
+    func drain(for grace: Duration, reason: String) {
+        link.noteEnd(reason)
         drainDeadline = .now + grace
         closeIfDrained()
     }
 
     /// Ends the session now with `reason`.
     func end(_ reason: String) {
-        link.report.withLock { report in
-            if report.reason == nil { report.reason = reason }
-        }
+        link.noteEnd(reason)
         context?.close(promise: nil)
     }
 
@@ -311,12 +308,9 @@ final class StratumSession: ChannelInboundHandler {
             return
         }
         let pause = Duration.seconds(min(max(wait, 0), 600))
-        link.report.withLock { report in
-            report.redirect = .init(pool: pool, host: host, port: port, wait: pause)
-            if report.reason == nil { report.reason = "the pool asked to reconnect to \(host):\(port) in \(pause)" }
-        }
+        link.report.withLock { $0.redirect = .init(pool: pool, host: host, port: port, wait: pause) }
         // The answers to shares already sent still count: wait for them (briefly) before leaving.
-        drain(for: options.reconnectGrace)
+        drain(for: options.reconnectGrace, reason: "the pool asked to reconnect to \(host):\(port) in \(pause)")
     }
 
     private func emitJob(_ notification: JobNotification, forceClean: Bool) {
@@ -372,6 +366,6 @@ final class StratumSession: ChannelInboundHandler {
 
     private func closeIfDrained(now: ContinuousClock.Instant = .now) {
         guard let drainDeadline, !pending.awaitsShares || now >= drainDeadline else { return }
-        end("stopped")
+        context?.close(promise: nil)  // drain(for:reason:) noted why
     }
 }

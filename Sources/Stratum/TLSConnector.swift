@@ -31,12 +31,8 @@ enum TLSConnector {
             guard let leaf = chain.first, let der = try? leaf.toDERBytes() else { return promise.succeed(.failed) }
             let actual = SHA256.hash(der)
             if actual == pin { return promise.succeed(.certificateVerified) }
-            link.report.withLock { report in
-                if report.reason == nil {
-                    report.reason = "TLS: fingerprint mismatch: the pool's certificate is SHA256 \(PoolTLS.format(fingerprint: actual)), "
-                        + "not the pinned \(PoolTLS.format(fingerprint: pin))"
-                }
-            }
+            link.noteEnd("TLS: fingerprint mismatch: the pool's certificate is SHA256 \(PoolTLS.format(fingerprint: actual)), "
+                + "not the pinned \(PoolTLS.format(fingerprint: pin))")
             promise.succeed(.failed)
         }
     }

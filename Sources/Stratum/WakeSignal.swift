@@ -50,8 +50,7 @@ final class WakeSignal: Sendable {
                 return state.nextWaiter
             }
             guard let id else { return continuation.resume() }
-            let nanoseconds = duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
-            let timer = loop.scheduleTask(in: .nanoseconds(nanoseconds)) { [self] in wake(id) }
+            let timer = loop.scheduleTask(in: TimeAmount(duration)) { [self] in wake(id) }
             let stillWaiting = state.withLock { state -> Bool in
                 guard state.waiters[id] != nil else { return false }
                 state.waiters[id]?.timer = timer

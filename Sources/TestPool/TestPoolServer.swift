@@ -62,6 +62,13 @@ public final class TestPoolServer: Sendable {
         var statistics = TestPoolStatistics()
         var difficulty: Double
 
+        /// A fresh 4-byte extranonce1.
+        mutating func makeExtranonce1() -> [UInt8] {
+            nextExtranonce1 &+= 1
+            let value = nextExtranonce1
+            return [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)]
+        }
+
         /// Makes the next job and keeps it (a clean one voids the others).
         mutating func makeJob(clean: Bool, extranonceBytes: Int) -> JobNotification {
             let job = factory.next(clean: clean, ntime: TestPoolServer.now, extranonceBytes: extranonceBytes)
@@ -132,7 +139,7 @@ public final class TestPoolServer: Sendable {
         boundPort.withLock { $0 = channel.localAddress?.port ?? 0 }
         var timers = [RepeatedTask]()
         if let interval = configuration.jobInterval {
-            let amount = TimeAmount.nanoseconds(interval.components.seconds * 1_000_000_000 + interval.components.attoseconds / 1_000_000_000)
+            let amount = TimeAmount(interval)
             timers.append(channel.eventLoop.scheduleRepeatedTask(initialDelay: amount, delay: amount) { [self] _ in broadcastJob(clean: false) })
         }
         if configuration.faults.contains(.cleanStorm) {
@@ -216,10 +223,7 @@ public final class TestPoolServer: Sendable {
     fileprivate func register(_ channel: any Channel) -> Client? {
         state.withLock { state -> Client? in
             guard state.clients.count < configuration.maximumConnections else { return nil }
-            state.nextExtranonce1 &+= 1
-            let value = state.nextExtranonce1
-            let client = Client(channel: channel,
-                                extranonce1: [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)])
+            let client = Client(channel: channel, extranonce1: state.makeExtranonce1())
             client.session.withLock { $0.difficulty = state.difficulty }
             state.clients[ObjectIdentifier(client)] = client
             state.statistics.connections += 1
@@ -265,11 +269,7 @@ public final class TestPoolServer: Sendable {
     private func afterFirstShare(_ client: Client) {
         let faults = configuration.faults
         if faults.contains(.setExtranonce) {
-            let extranonce1 = state.withLock { state -> [UInt8] in
-                state.nextExtranonce1 &+= 1
-                let value = state.nextExtranonce1
-                return [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)]
-            }
+            let extranonce1 = state.withLock { $0.makeExtranonce1() }
             client.session.withLock { session in
                 session.extranonce1 = extranonce1
                 session.jobDifficulty = [:]  // jobs sent before are stale now
@@ -280,9 +280,9 @@ public final class TestPoolServer: Sendable {
             send(job, to: client)
         }
         if faults.contains(.reconnect) {
-            let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
-            write(StratumMessage.requestLine(id: .null, method: "client.reconnect", params: [.string(host), .number(Double(port)), .number(0)]),
-                  to: client)
+            // The bare host, as miners compare it with the one they connected to (no IPv6 brackets).
+            write(StratumMessage.requestLine(id: .null, method: "client.reconnect",
+                                             params: [.string(configuration.host), .number(Double(port)), .number(0)]), to: client)
         }
         if faults.contains(.drop) { client.channel.close(promise: nil) }
     }

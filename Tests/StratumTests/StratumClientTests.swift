@@ -8,6 +8,9 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(5))) struct StratumClientTests {
     static let notifyLine = #"{"id":null,"method":"mining.notify","params":["j1","0c859545a3498373a57452fac22eb7113df2a465000543520000000000000000","01000000","ffffffff",[],"20000004","1705ae3a","647025b5",false]}"#
 
+    /// A share to submit (the scripted pools never check it).
+    static let share = Share(jobID: "j", extranonce2: [0, 0, 0, 1], ntime: 5, nonce: 6, hash: [UInt8](repeating: 0, count: 32), difficulty: 1)
+
     func makeClient(_ peer: ScriptedPeer, configure: (inout StratumClientOptions) -> Void = { _ in }) throws -> StratumClient {
         try makeClient(pools: [try Self.pool(peer)], configure: configure)
     }
@@ -158,7 +161,7 @@ import Testing
         defer { peer.close() }
         let (client, recorder, run) = try await started(peer) { $0.responseTimeout = .milliseconds(300) }
         try await subscribeAndAuthorize(peer, recorder)
-        let share = Share(jobID: "j", extranonce2: [0, 0, 0, 1], ntime: 5, nonce: 6, hash: [UInt8](repeating: 0, count: 32), difficulty: 1)
+        let share = Self.share
         let ticket = try #require(client.submit(share))
         let submitted = try await offThePool { try peer.expect("mining.submit") }
         #expect(submitted.params == share.submitParams(worker: "worker"))
@@ -204,7 +207,7 @@ import Testing
         let (client, recorder, run) = try await started(peer) { $0.responseTimeout = .milliseconds(300) }
         defer { client.stop() }
         try await subscribeAndAuthorize(peer, recorder)
-        let share = Share(jobID: "j", extranonce2: [0, 0, 0, 1], ntime: 5, nonce: 6, hash: [UInt8](repeating: 0, count: 32), difficulty: 1)
+        let share = Self.share
         let ticket = try #require(client.submit(share))
         _ = try await offThePool { try peer.expect("mining.submit") }
         // A line every 5 ms: the old client ran its timers only in quiet gaps and never gave the share up.
@@ -231,7 +234,7 @@ import Testing
         try await subscribeAndAuthorize(peer, recorder)
         // The pool asks for a pong again and again and never reads one.
         let flood = Task { try await offThePool { peer.flood(#"{"id":1,"method":"mining.ping","params":[]}"#, seconds: 30) } }
-        let share = Share(jobID: "j", extranonce2: [0, 0, 0, 1], ntime: 5, nonce: 6, hash: [UInt8](repeating: 0, count: 32), difficulty: 1)
+        let share = Self.share
         for _ in 0..<100 { _ = client.submit(share) }  // returns at once, whatever the socket's state
         let reason = try await recorder.wait(seconds: 30) { if case .disconnected(let why) = $0 { why } else { nil } }
         #expect(reason.contains("stopped reading"), "\(reason)")
