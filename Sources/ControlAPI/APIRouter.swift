@@ -159,10 +159,14 @@ public final class APIRouter: Sendable {
     }
 
     private func poolInput(_ object: [String: JSONValue]) throws(Problem) -> PoolInput {
-        let fields = FieldReader(object: object, known: ["url", "user", "password", "algorithm", "priority"])
+        let fields = FieldReader(object: object, known: ["url", "user", "password", "algorithm", "priority", "tls_ca", "tls_fingerprint",
+                                                         "tls_insecure", "extranonce_subscribe", "suggest_difficulty"])
         try fields.checkUnknown()
         return PoolInput(url: try fields.string("url"), user: try fields.string("user"), password: try fields.string("password"),
-                         algorithm: try fields.string("algorithm"), priority: try fields.integer("priority"))
+                         algorithm: try fields.string("algorithm"), priority: try fields.integer("priority"),
+                         tlsCA: try fields.string("tls_ca"), tlsFingerprint: try fields.string("tls_fingerprint"),
+                         tlsInsecure: try fields.bool("tls_insecure"), extranonceSubscribe: try fields.bool("extranonce_subscribe"),
+                         suggestDifficulty: try fields.number("suggest_difficulty"))
     }
 
     private func configInput(_ object: [String: JSONValue]) throws(Problem) -> ConfigInput {
@@ -207,6 +211,12 @@ struct FieldReader {
             throw .unprocessable("'\(key)' must be an integer")
         }
         return small
+    }
+
+    func number(_ key: String) throws(Problem) -> Double? {
+        guard let value = object[key], !value.isNull else { return nil }
+        guard let number = value.numberValue, number.isFinite else { throw .unprocessable("'\(key)' must be a number") }
+        return number
     }
 
     func bool(_ key: String) throws(Problem) -> Bool? {

@@ -20,6 +20,8 @@ public struct StatsDocument: Sendable, Encodable {
     public var job: Job?
     /// The pool connection.
     public var pool: Pool
+    /// Every pool in the order they are tried, with where each stands and its share counts (as `GET /pools`).
+    public var pools: [PoolDocument]
 
     /// Hash rates.
     public struct Hashrate: Sendable, Encodable {
@@ -157,7 +159,7 @@ public struct StatsDocument: Sendable, Encodable {
 
     /// Creates the document.
     public init(state: String, uptimeSeconds: Double, algorithm: String, kernel: String, threads: Int, hashrate: Hashrate,
-                shares: Shares, job: Job?, pool: Pool) {
+                shares: Shares, job: Job?, pool: Pool, pools: [PoolDocument]) {
         self.state = state
         self.uptimeSeconds = uptimeSeconds
         self.algorithm = algorithm
@@ -167,10 +169,11 @@ public struct StatsDocument: Sendable, Encodable {
         self.shares = shares
         self.job = job
         self.pool = pool
+        self.pools = pools
     }
 
     enum CodingKeys: String, CodingKey {
-        case state, algorithm, kernel, threads, hashrate, shares, job, pool
+        case state, algorithm, kernel, threads, hashrate, shares, job, pool, pools
         case uptimeSeconds = "uptime_seconds"
     }
 
@@ -186,6 +189,7 @@ public struct StatsDocument: Sendable, Encodable {
         try container.encode(shares, forKey: .shares)
         try container.encode(job, forKey: .job)
         try container.encode(pool, forKey: .pool)
+        try container.encode(pools, forKey: .pools)
     }
 }
 
@@ -219,6 +223,24 @@ public struct PoolDocument: Sendable, Encodable, Equatable {
     public var failures: Int
     /// Why its last session failed, if it did.
     public var lastError: String?
+    /// Shares this pool accepted since the service started.
+    public var accepted: UInt64 = 0
+    /// Shares it rejected.
+    public var rejected: UInt64 = 0
+    /// Shares found for its jobs that were stale before they could be sent.
+    public var stale: UInt64 = 0
+    /// Shares it never answered, or that could not be sent to it.
+    public var lost: UInt64 = 0
+    /// A TLS pool's PEM file of CAs trusted instead of the system's, if any.
+    public var tlsCA: String?
+    /// A TLS pool's pinned certificate SHA-256 (`AB:CD:…`), if any.
+    public var tlsFingerprint: String?
+    /// Whether a TLS pool's certificate checks are off.
+    public var tlsInsecure = false
+    /// Whether `mining.extranonce.subscribe` is sent after authorizing.
+    public var extranonceSubscribe = true
+    /// The difficulty asked for with `mining.suggest_difficulty`, if any.
+    public var suggestDifficulty: Double?
 
     /// Creates the document.
     public init(id: Int, url: String, user: String, algorithm: String, priority: Int, active: Bool, passwordSet: Bool,
@@ -236,9 +258,9 @@ public struct PoolDocument: Sendable, Encodable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, url, user, algorithm, priority, active, state, failures
-        case passwordSet = "password_set"
-        case lastError = "last_error"
+        case id, url, user, algorithm, priority, active, state, failures, accepted, rejected, stale, lost
+        case passwordSet = "password_set", tlsCA = "tls_ca", tlsFingerprint = "tls_fingerprint", tlsInsecure = "tls_insecure"
+        case lastError = "last_error", extranonceSubscribe = "extranonce_subscribe", suggestDifficulty = "suggest_difficulty"
     }
 
     /// Encodes every field, `last_error` as null when there is none.
@@ -254,8 +276,18 @@ public struct PoolDocument: Sendable, Encodable, Equatable {
         try container.encode(state, forKey: .state)
         try container.encode(failures, forKey: .failures)
         try container.encode(lastError, forKey: .lastError)
+        try container.encode(accepted, forKey: .accepted)
+        try container.encode(rejected, forKey: .rejected)
+        try container.encode(stale, forKey: .stale)
+        try container.encode(lost, forKey: .lost)
+        try container.encode(tlsCA, forKey: .tlsCA)
+        try container.encode(tlsFingerprint, forKey: .tlsFingerprint)
+        try container.encode(tlsInsecure, forKey: .tlsInsecure)
+        try container.encode(extranonceSubscribe, forKey: .extranonceSubscribe)
+        try container.encode(suggestDifficulty, forKey: .suggestDifficulty)
     }
 }
+
 
 /// Fields of a pool to create or change (`nil`: not given).
 public struct PoolInput: Sendable, Equatable {
@@ -269,13 +301,30 @@ public struct PoolInput: Sendable, Equatable {
     public var algorithm: String?
     /// New priority.
     public var priority: Int?
+    /// A PEM file of CAs to trust for this TLS pool (`""` clears it).
+    public var tlsCA: String?
+    /// A SHA-256 certificate fingerprint to pin (`""` clears it).
+    public var tlsFingerprint: String?
+    /// Turn certificate checks off (true) or on.
+    public var tlsInsecure: Bool?
+    /// Send `mining.extranonce.subscribe` after authorizing.
+    public var extranonceSubscribe: Bool?
+    /// A difficulty to ask for with `mining.suggest_difficulty` (0 clears it).
+    public var suggestDifficulty: Double?
     /// Creates an input.
-    public init(url: String? = nil, user: String? = nil, password: String? = nil, algorithm: String? = nil, priority: Int? = nil) {
+    public init(url: String? = nil, user: String? = nil, password: String? = nil, algorithm: String? = nil, priority: Int? = nil,
+                tlsCA: String? = nil, tlsFingerprint: String? = nil, tlsInsecure: Bool? = nil, extranonceSubscribe: Bool? = nil,
+                suggestDifficulty: Double? = nil) {
         self.url = url
         self.user = user
         self.password = password
         self.algorithm = algorithm
         self.priority = priority
+        self.tlsCA = tlsCA
+        self.tlsFingerprint = tlsFingerprint
+        self.tlsInsecure = tlsInsecure
+        self.extranonceSubscribe = extranonceSubscribe
+        self.suggestDifficulty = suggestDifficulty
     }
 }
 

@@ -102,7 +102,7 @@ components:
         state: {type: string, enum: [mining, connecting, stopped]}
     Stats:
       type: object
-      required: [state, uptime_seconds, algorithm, kernel, threads, hashrate, shares, job, pool]
+      required: [state, uptime_seconds, algorithm, kernel, threads, hashrate, shares, job, pool, pools]
       properties:
         state: {type: string, enum: [mining, connecting, stopped]}
         uptime_seconds: {type: number, minimum: 0}
@@ -156,9 +156,14 @@ components:
             connected_for_seconds: {type: ['number', 'null']}
             last_share_round_trip_ms: {type: ['number', 'null']}
             last_error: {type: ['string', 'null']}
+        pools:
+          type: array
+          description: Every pool in the order they are tried, as GET /pools shows them (each with its own share counts).
+          items: {$ref: '#/components/schemas/Pool'}
     Pool:
       type: object
-      required: [id, url, user, algorithm, priority, active, password_set, state, failures, last_error]
+      required: [id, url, user, algorithm, priority, active, password_set, state, failures, last_error, accepted, rejected, stale,
+                 lost, tls_ca, tls_fingerprint, tls_insecure, extranonce_subscribe, suggest_difficulty]
       properties:
         id: {type: integer}
         url: {type: string}
@@ -173,6 +178,15 @@ components:
           description: 'While mining: active (in use, authorized), connecting, failing (its last sessions failed) or standby (a backup). standby for every pool while stopped.'
         failures: {type: integer, minimum: 0, description: Failed sessions in a row.}
         last_error: {type: ['string', 'null'], description: Why its last session failed.}
+        accepted: {type: integer, minimum: 0, description: Shares this pool accepted since the service started.}
+        rejected: {type: integer, minimum: 0, description: Shares it rejected (by reason in GET /stats, all pools together).}
+        stale: {type: integer, minimum: 0, description: Shares for its jobs that went stale before they could be sent.}
+        lost: {type: integer, minimum: 0, description: Shares it never answered, or that could not be sent to it.}
+        tls_ca: {type: ['string', 'null'], description: 'TLS pools: a PEM file of CAs trusted instead of the system store.'}
+        tls_fingerprint: {type: ['string', 'null'], description: 'TLS pools: the pinned SHA-256 of its certificate, AB:CD:... (a self-signed certificate is then accepted).'}
+        tls_insecure: {type: boolean, description: 'TLS pools: certificate checks are off (logged at every connection).'}
+        extranonce_subscribe: {type: boolean, description: Whether mining.extranonce.subscribe is sent after authorizing.}
+        suggest_difficulty: {type: ['number', 'null'], description: The difficulty asked for with mining.suggest_difficulty.}
     PoolCreate:
       type: object
       required: [url, user]
@@ -183,6 +197,11 @@ components:
         password: {type: string, maxLength: 256, writeOnly: true}
         algorithm: {type: string, description: Registry name (scrypt, sha256d); default is the configured algorithm.}
         priority: {type: integer, minimum: 0, maximum: 1000, default: 10}
+        tls_ca: {type: string, description: 'A PEM file of CAs to trust for this stratum+ssl:// pool; "" clears it.'}
+        tls_fingerprint: {type: string, description: 'SHA-256 of the pool certificate to pin, 64 hex digits, colons optional; "" clears it.'}
+        tls_insecure: {type: boolean, description: No certificate checks for this stratum+ssl:// pool (anyone in between can read the credentials).}
+        extranonce_subscribe: {type: boolean, default: true}
+        suggest_difficulty: {type: number, minimum: 0, description: Ask the pool for this share difficulty; 0 clears it.}
     PoolUpdate:
       type: object
       additionalProperties: false
@@ -192,6 +211,11 @@ components:
         password: {type: string, maxLength: 256, writeOnly: true}
         algorithm: {type: string}
         priority: {type: integer, minimum: 0, maximum: 1000}
+        tls_ca: {type: string, description: 'A PEM file of CAs to trust for this stratum+ssl:// pool; "" clears it.'}
+        tls_fingerprint: {type: string, description: 'SHA-256 of the pool certificate to pin, 64 hex digits, colons optional; "" clears it.'}
+        tls_insecure: {type: boolean, description: No certificate checks for this stratum+ssl:// pool (anyone in between can read the credentials).}
+        extranonce_subscribe: {type: boolean, default: true}
+        suggest_difficulty: {type: number, minimum: 0, description: Ask the pool for this share difficulty; 0 clears it.}
     Config:
       type: object
       required: [threads, algorithm, log_level, autostart]

@@ -22,38 +22,65 @@ public struct ShareStatistics: Sendable, Equatable {
     public var rejectedTotal: UInt64 { rejected.values.reduce(0, +) }
 }
 
-/// The running tally of shares, safe to update from any thread.
+/// The running tally of shares, in total and per pool, safe to update from any thread.
+///
+/// A pool is named by a key of the caller's choosing; results given without one count in the total only.
 public final class ShareLedger: Sendable {
-    private let statistics = Locked(ShareStatistics())
+    private struct Tally: Sendable {
+        var total = ShareStatistics()
+        var byPool: [String: ShareStatistics] = [:]
+
+        mutating func update(_ pool: String?, _ change: (inout ShareStatistics) -> Void) {
+            change(&total)
+            if let pool { change(&byPool[pool, default: ShareStatistics()]) }
+        }
+    }
+
+    private let tally = Locked(Tally())
 
     /// An empty ledger.
     public init() {}
 
     /// A share was found and checked (tracks the best share).
     public func found(difficulty: Double) {
-        statistics.withLock { $0.bestShareDifficulty = max($0.bestShareDifficulty, difficulty) }
+        tally.withLock { $0.total.bestShareDifficulty = max($0.total.bestShareDifficulty, difficulty) }
     }
 
-    /// The pool accepted a share submitted at `poolDifficulty`.
-    public func accepted(poolDifficulty: Double) {
-        statistics.withLock {
-            $0.accepted += 1
-            $0.acceptedDifficulty += poolDifficulty
+    /// `pool` accepted a share submitted at `poolDifficulty`.
+    public func accepted(poolDifficulty: Double, pool: String? = nil) {
+        tally.withLock {
+            $0.update(pool) {
+                $0.accepted += 1
+                $0.acceptedDifficulty += poolDifficulty
+            }
         }
     }
 
-    /// The pool rejected a share for `reason` (a reason key).
-    public func rejected(reason: String) { statistics.withLock { $0.rejected[reason, default: 0] += 1 } }
+    /// `pool` rejected a share for `reason` (a reason key).
+    public func rejected(reason: String, pool: String? = nil) {
+        tally.withLock { $0.update(pool) { $0.rejected[reason, default: 0] += 1 } }
+    }
 
-    /// A share was dropped as stale before submission.
-    public func stale() { statistics.withLock { $0.stale += 1 } }
+    /// A share for `pool`'s job was dropped as stale before submission.
+    public func stale(pool: String? = nil) { tally.withLock { $0.update(pool) { $0.stale += 1 } } }
 
-    /// A share was lost (no answer, or the connection was down).
-    public func lost() { statistics.withLock { $0.lost += 1 } }
+    /// A share for `pool` was lost (no answer, or the connection was down).
+    public func lost(pool: String? = nil) { tally.withLock { $0.update(pool) { $0.lost += 1 } } }
 
     /// A candidate failed the engine's re-check.
-    public func invalid() { statistics.withLock { $0.invalid += 1 } }
+    public func invalid() { tally.withLock { $0.total.invalid += 1 } }
 
     /// A copy of the counts.
-    public var snapshot: ShareStatistics { statistics.withLock { $0 } }
+    public var snapshot: ShareStatistics { tally.withLock { $0.total } }
+
+    /// A copy of one pool's counts (zero for a pool with none).
+    public func statistics(forPool pool: String) -> ShareStatistics {
+        tally.withLock { $0.byPool[pool] ?? ShareStatistics() }
+    }
+
+    /// Forgets the per-pool counts of every pool not in `pools` (the totals stay): keeps the ledger as
+    /// small as the pool list.
+    public func keepPools(_ pools: Set<String>) {
+        tally.withLock { tally in tally.byPool = tally.byPool.filter { pools.contains($0.key) } }
+    }
 }

@@ -36,6 +36,11 @@ public final class Miner: Sendable {
         var lastError: String?
         /// Pools that refused the worker since the last successful authorization.
         var refusedBy: Set<String> = []
+        /// The pool of the current (or last) connection.
+        var pool: PoolEndpoint?
+        /// The ledger key of the pool each recent job came from (the newest last; a share found for a job
+        /// that is void by now still counts for its pool).
+        var jobPools: [(job: String, pool: String)] = []
         var failure: MinerError?
     }
 
@@ -59,8 +64,8 @@ public final class Miner: Sendable {
     }
 
     static func validate(_ configuration: MinerConfiguration, registry: AlgorithmRegistry) throws(MinerError) {
-        guard registry.algorithm(named: configuration.algorithm) != nil else {
-            throw .unknownAlgorithm(configuration.algorithm, known: registry.names)
+        for name in [configuration.algorithm] + configuration.pools.compactMap(\.algorithm) where registry.algorithm(named: name) == nil {
+            throw .unknownAlgorithm(name, known: registry.names)
         }
         guard !configuration.pools.isEmpty else { throw .invalidConfiguration("no pool configured") }
         guard (1...1024).contains(configuration.threads) else {
@@ -98,7 +103,7 @@ public final class Miner: Sendable {
     private func mine(_ configuration: MinerConfiguration, algorithm: any ProofOfWork) async throws {
         var options = configuration.client
         options.dumpProtocol = configuration.dumpProtocol
-        let client = StratumClient(pools: configuration.pools, algorithm: algorithm, options: options, logger: logger)
+        let client = StratumClient(pools: configuration.pools, algorithm: algorithm, registry: registry, options: options, logger: logger)
         self.client.withLock { $0 = client }
         let shares = engine.makeShareStream()
         engine.start(threads: configuration.threads)
@@ -107,7 +112,7 @@ public final class Miner: Sendable {
             engine.stop()
             engine.closeShareStream()
         }
-        logger.info("mining \(algorithm.name) on \(configuration.pools[0]) with \(configuration.threads) thread\(configuration.threads == 1 ? "" : "s")")
+        logger.info("mining \(configuration.pools[0].algorithm ?? algorithm.name) on \(configuration.pools[0]) with \(configuration.threads) thread\(configuration.threads == 1 ? "" : "s")")
         let ticker = configuration.statusInterval.map { interval in
             Task {
                 while !Task.isCancelled {
@@ -151,6 +156,7 @@ public final class Miner: Sendable {
             return old
         }
         guard isRunning, let client = client.withLock({ $0 }) else { return }
+        engine.ledger.keepPools(Set(newConfiguration.pools.map(Self.ledgerKey)))
         if old.pools != newConfiguration.pools || old.algorithm != newConfiguration.algorithm,
            let algorithm = registry.algorithm(named: newConfiguration.algorithm) {
             logger.notice("reconnecting with the new pool settings (\(newConfiguration.pools[0]), \(algorithm.name))")
@@ -182,11 +188,15 @@ public final class Miner: Sendable {
         engine.closeShareStream()
     }
 
-    /// Every configured pool with where it stands (all standby while not running).
-    public var poolStatuses: [PoolStatus] {
-        if let statuses = client.withLock({ $0?.poolStatuses }) { return statuses }
-        return configuration.withLock { $0.pools }.map { PoolStatus(pool: $0, state: .standby, failures: 0, lastError: nil) }
+    /// Every configured pool with where it stands (all standby while not running) and its share counts.
+    public var pools: [MinerSnapshot.PoolStanding] {
+        let statuses = client.withLock { $0?.poolStatuses }
+            ?? configuration.withLock { $0.pools }.map { PoolStatus(pool: $0, state: .standby, failures: 0, lastError: nil) }
+        return statuses.map { .init(status: $0, shares: engine.ledger.statistics(forPool: Self.ledgerKey($0.pool))) }
     }
+
+    /// How the ledger names a pool: its URL and worker (the same pool with other credentials counts apart).
+    static func ledgerKey(_ pool: PoolEndpoint) -> String { "\(pool.url) \(pool.user)" }
 
     /// Whether ``run()`` is in progress.
     public var isRunning: Bool { status.withLock { $0.running } }
@@ -195,16 +205,18 @@ public final class Miner: Sendable {
     public var snapshot: MinerSnapshot {
         let configuration = configuration.withLock { $0 }
         let pool = client.withLock { $0?.currentPool } ?? configuration.pools[0]
-        let kernel = registry.algorithm(named: configuration.algorithm)?.kernelName ?? "none"
+        let algorithm = pool.algorithm ?? configuration.algorithm
+        let kernel = registry.algorithm(named: algorithm)?.kernelName ?? "none"
+        let pools = pools
         return status.withLock { status in
             let state: MinerSnapshot.State = !status.running ? .stopped : (status.current != nil && status.authorized ? .mining : .connecting)
             return MinerSnapshot(
-                state: state, startedAt: status.startedAt, algorithm: configuration.algorithm, kernel: kernel,
+                state: state, startedAt: status.startedAt, algorithm: algorithm, kernel: kernel,
                 threads: status.running ? engine.threadCount : 0, hashrate: engine.hashrate, shares: engine.ledger.snapshot,
                 job: status.current,
                 pool: .init(url: pool.url, user: pool.user, connected: status.authorized, connectedSince: status.connectedSince,
                             lastShareRoundTrip: status.lastRoundTrip, lastError: status.lastError),
-                difficulty: status.difficulty)
+                difficulty: status.difficulty, pools: pools)
         }
     }
 
@@ -246,8 +258,11 @@ public final class Miner: Sendable {
         switch event {
         case .connecting(let pool):
             logger.info("connecting to \(pool)")
-        case .connected:
-            status.withLock { $0.lastError = nil }
+        case .connected(let pool):
+            status.withLock { status in
+                status.lastError = nil
+                status.pool = pool
+            }
         case .subscribed:
             break
         case .authorized(let worker):
@@ -277,19 +292,19 @@ public final class Miner: Sendable {
             accept(job, clean: clean)
         case .difficulty(let difficulty):
             tighten(to: difficulty)
-        case .shareResult(_, let share, let outcome, let roundTrip):
+        case .shareResult(_, let share, let pool, let outcome, let roundTrip):
             status.withLock { $0.lastRoundTrip = roundTrip }
             let milliseconds = Double(roundTrip.components.attoseconds) / 1e15 + Double(roundTrip.components.seconds) * 1000
             switch outcome {
             case .accepted:
-                engine.ledger.accepted(poolDifficulty: share.targetDifficulty)
+                engine.ledger.accepted(poolDifficulty: share.targetDifficulty, pool: Self.ledgerKey(pool))
                 logger.notice("accepted share \(share.displayHash.prefix(16))… job \(share.jobID) (\(Self.formatNumber(milliseconds, digits: 1)) ms) — \(statusLine())")
             case .rejected(let reason):
-                engine.ledger.rejected(reason: reason.key)
+                engine.ledger.rejected(reason: reason.key, pool: Self.ledgerKey(pool))
                 logger.warning("rejected share job \(share.jobID): \(reason) — \(statusLine())")
             }
-        case .shareLost:
-            engine.ledger.lost()
+        case .shareLost(_, _, let pool):
+            engine.ledger.lost(pool: Self.ledgerKey(pool))
         case .message(let text):
             logger.notice("pool says: \(text)")
         case .disconnected(let why):
@@ -322,6 +337,10 @@ public final class Miner: Sendable {
             status.jobs[Self.key(job)] = job
             status.jobOrder.append(Self.key(job))
             status.jobTargets[Self.key(job)] = job.target
+            if let pool = status.pool {
+                status.jobPools.append((Self.key(job), Self.ledgerKey(pool)))
+                if status.jobPools.count > 64 { status.jobPools.removeFirst() }
+            }
             while status.jobOrder.count > 32 {
                 let oldest = status.jobOrder.removeFirst()
                 status.jobs[oldest] = nil
@@ -355,13 +374,14 @@ public final class Miner: Sendable {
 
     /// Checks a found share against the job's current rules and submits it.
     private func submit(_ found: FoundShare, client: StratumClient) {
-        let decision = status.withLock { status -> (Job, Double)? in
-            guard let job = status.jobs[found.jobID], let target = status.jobTargets[found.jobID] else { return nil }
-            guard target.isMet(byHash: found.hash) else { return nil }
-            return (job, target.difficulty(scale: job.algorithm.difficultyScale))
+        let (decision, pool) = status.withLock { status -> ((Job, Double)?, String?) in
+            let pool = status.jobPools.last { $0.job == found.jobID }?.pool
+            guard let job = status.jobs[found.jobID], let target = status.jobTargets[found.jobID] else { return (nil, pool) }
+            guard target.isMet(byHash: found.hash) else { return (nil, pool) }
+            return ((job, target.difficulty(scale: job.algorithm.difficultyScale)), pool)
         }
         guard let (job, credit) = decision else {
-            engine.ledger.stale()
+            engine.ledger.stale(pool: pool)
             logger.info("dropped a share for job \(found.jobID): the job is void or the difficulty rose")
             return
         }
@@ -376,10 +396,10 @@ public final class Miner: Sendable {
         if client.submit(share, session: job.session) != nil {
             logger.debug("submitted nonce \(Hex.string(share.nonce)) for job \(job.id) (share difficulty \(Self.formatNumber(share.difficulty, digits: 2)))")
         } else if job.session != client.session {
-            engine.ledger.stale()
+            engine.ledger.stale(pool: pool)
             logger.info("dropped a share for job \(job.id) found on the previous connection")
         } else {
-            engine.ledger.lost()
+            engine.ledger.lost(pool: pool)
             logger.warning("could not submit a share for job \(job.id): not connected")
         }
     }

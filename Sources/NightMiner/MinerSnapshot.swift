@@ -1,5 +1,6 @@
 import MiningEngine
 import ProofOfWork
+import Stratum
 
 /// A consistent read-only view of a running miner, for status lines, APIs and dashboards.
 public struct MinerSnapshot: Sendable {
@@ -45,6 +46,14 @@ public struct MinerSnapshot: Sendable {
         public var lastError: String?
     }
 
+    /// One pool of the list: where it stands and its share counts.
+    public struct PoolStanding: Sendable {
+        /// State, failed sessions in a row, last error.
+        public var status: PoolStatus
+        /// Shares this pool answered (accepted, rejected), never answered (lost), or that went stale on it.
+        public var shares: ShareStatistics
+    }
+
     /// Current state.
     public var state: State
     /// When the miner started running, if running.
@@ -65,4 +74,6 @@ public struct MinerSnapshot: Sendable {
     public var pool: PoolInfo
     /// The current pool difficulty.
     public var difficulty: Double
+    /// Every configured pool in priority order, with its share counts.
+    public var pools: [PoolStanding]
 }

@@ -109,16 +109,14 @@ public final class MiningService: ControlService {
 
     private func minerConfiguration(_ settings: ServiceSettings) throws(Problem) -> MinerConfiguration {
         let ordered = settings.orderedPools
-        guard let active = ordered.first else { throw .conflict("no pool is configured: add one with POST /pools") }
+        guard !ordered.isEmpty else { throw .conflict("no pool is configured: add one with POST /pools") }
         var endpoints = [PoolEndpoint]()
-        for pool in ordered where (pool.algorithm ?? settings.algorithm) == (active.algorithm ?? settings.algorithm) {
-            do {
-                endpoints.append(try PoolEndpoint(url: pool.url, user: pool.user, password: pool.password))
-            } catch {
-                throw .unprocessable("pool \(pool.id): \(error)")
+        for pool in ordered {
+            do throws(Problem) { endpoints.append(try pool.endpoint()) } catch {
+                throw .unprocessable("pool \(pool.id): \(error.detail)")
             }
         }
-        var configuration = MinerConfiguration(pools: endpoints, algorithm: active.algorithm ?? settings.algorithm, threads: settings.threads)
+        var configuration = MinerConfiguration(pools: endpoints, algorithm: settings.algorithm, threads: settings.threads)
         tune(&configuration)
         return configuration
     }
@@ -174,7 +172,8 @@ public final class MiningService: ControlService {
                               bestShareDifficulty: 0),
                 job: nil,
                 pool: .init(id: active?.id, url: active?.url ?? "", user: active?.user ?? "", connected: false,
-                            connectedForSeconds: nil, lastShareRoundTripMs: nil, lastError: nil))
+                            connectedForSeconds: nil, lastShareRoundTripMs: nil, lastError: nil),
+                pools: Self.poolDocuments(settings: settings, standings: [], mining: false))
         }
         let snapshot = miner.snapshot
         let now = ContinuousClock.now
@@ -197,7 +196,8 @@ public final class MiningService: ControlService {
             pool: .init(id: poolID, url: snapshot.pool.url, user: snapshot.pool.user, connected: snapshot.pool.connected,
                         connectedForSeconds: snapshot.pool.connectedSince.map { Self.seconds($0.duration(to: now)) },
                         lastShareRoundTripMs: snapshot.pool.lastShareRoundTrip.map { Self.seconds($0) * 1000 },
-                        lastError: snapshot.pool.lastError))
+                        lastError: snapshot.pool.lastError),
+            pools: Self.poolDocuments(settings: settings, standings: snapshot.pools, mining: wants))
     }
 
     static func seconds(_ duration: Duration) -> Double {
@@ -215,33 +215,45 @@ public final class MiningService: ControlService {
         return ReadinessDocument(ready: checks.values.allSatisfy { $0 }, checks: checks)
     }
 
-    /// Pools in the order they are tried, each with where it stands while mining.
+    /// Pools in the order they are tried, each with its share counts and where it stands while mining.
     public func pools() -> [PoolDocument] {
         let (settings, miner, wants) = state.withLock { ($0.settings, $0.miner, $0.wantsMining) }
+        return Self.poolDocuments(settings: settings, standings: miner?.pools ?? [], mining: wants)
+    }
+
+    /// Every pool in the order they are tried, with its share counts and, while mining, where it stands.
+    private static func poolDocuments(settings: ServiceSettings, standings: [MinerSnapshot.PoolStanding], mining: Bool) -> [PoolDocument] {
         let activeID = settings.activePool?.id
-        let statuses = wants ? miner?.poolStatuses ?? [] : []
         return settings.orderedPools.map { pool in
             var document = document(pool, settings: settings, activeID: activeID)
-            if let status = statuses.first(where: { $0.pool.url == pool.url && $0.pool.user == pool.user }) {
-                document.state = status.state.rawValue
-                document.failures = status.failures
-                document.lastError = status.lastError
+            if let standing = standings.first(where: { $0.status.pool.url == pool.url && $0.status.pool.user == pool.user }) {
+                if mining {
+                    document.state = standing.status.state.rawValue
+                    document.failures = standing.status.failures
+                    document.lastError = standing.status.lastError
+                }
+                document.accepted = standing.shares.accepted
+                document.rejected = standing.shares.rejectedTotal
+                document.stale = standing.shares.stale
+                document.lost = standing.shares.lost
             }
             return document
         }
     }
 
-    private func document(_ pool: ServiceSettings.Pool, settings: ServiceSettings, activeID: Int?) -> PoolDocument {
-        PoolDocument(id: pool.id, url: pool.url, user: pool.user, algorithm: pool.algorithm ?? settings.algorithm,
-                     priority: pool.priority, active: pool.id == activeID, passwordSet: !pool.password.isEmpty)
+    private static func document(_ pool: ServiceSettings.Pool, settings: ServiceSettings, activeID: Int?) -> PoolDocument {
+        var document = PoolDocument(id: pool.id, url: pool.url, user: pool.user, algorithm: pool.algorithm ?? settings.algorithm,
+                                    priority: pool.priority, active: pool.id == activeID, passwordSet: !pool.password.isEmpty)
+        document.tlsCA = pool.tlsCA
+        document.tlsFingerprint = pool.tlsFingerprint.flatMap { try? PoolTLS.parseFingerprint($0) }.map(PoolTLS.format(fingerprint:))
+        document.tlsInsecure = pool.tlsInsecure ?? false
+        document.extranonceSubscribe = pool.extranonceSubscribe ?? true
+        document.suggestDifficulty = pool.suggestDifficulty
+        return document
     }
 
     private func validate(_ pool: ServiceSettings.Pool) throws(Problem) {
-        do {
-            _ = try PoolEndpoint(url: pool.url, user: pool.user, password: pool.password)
-        } catch {
-            throw .unprocessable("url: \(error.description)")
-        }
+        _ = try pool.endpoint()
         guard !pool.user.isEmpty, pool.user.utf8.count <= 256 else { throw .unprocessable("user must be 1 to 256 characters") }
         guard pool.password.utf8.count <= 256 else { throw .unprocessable("password must be at most 256 characters") }
         if let algorithm = pool.algorithm, registry.algorithm(named: algorithm) == nil {
@@ -277,12 +289,13 @@ public final class MiningService: ControlService {
     public func addPool(_ input: PoolInput) throws(Problem) -> PoolDocument {
         guard let url = input.url, let user = input.user else { throw .unprocessable("a pool needs 'url' and 'user'") }
         return try change { (settings: inout ServiceSettings) throws(Problem) -> PoolDocument in
-            let pool = ServiceSettings.Pool(id: settings.nextPoolID, url: url, user: user, password: input.password ?? "",
+            var pool = ServiceSettings.Pool(id: settings.nextPoolID, url: url, user: user, password: input.password ?? "",
                                             algorithm: input.algorithm?.lowercased(), priority: input.priority ?? 10)
+            pool.apply(input)
             try validate(pool)
             settings.pools.append(pool)
             settings.nextPoolID += 1
-            return document(pool, settings: settings, activeID: settings.activePool?.id)
+            return Self.document(pool, settings: settings, activeID: settings.activePool?.id)
         }
     }
 
@@ -296,10 +309,11 @@ public final class MiningService: ControlService {
             if let password = input.password { pool.password = password }
             if let algorithm = input.algorithm { pool.algorithm = algorithm.lowercased() }
             if let priority = input.priority { pool.priority = priority }
+            pool.apply(input)
             pool.ephemeral = false
             try validate(pool)
             settings.pools[index] = pool
-            return document(pool, settings: settings, activeID: settings.activePool?.id)
+            return Self.document(pool, settings: settings, activeID: settings.activePool?.id)
         }
     }
 
@@ -321,7 +335,7 @@ public final class MiningService: ControlService {
         try change { (settings: inout ServiceSettings) throws(Problem) -> PoolDocument in
             guard let pool = settings.pools.first(where: { $0.id == id }) else { throw .notFound("no pool with id \(id)") }
             settings.activePoolID = id
-            return document(pool, settings: settings, activeID: id)
+            return Self.document(pool, settings: settings, activeID: id)
         }
     }
 

@@ -1,7 +1,7 @@
 import Stratum
 
 /// The pool flags of the command line: `-o` repeated for backup pools (in priority order), and `-u`, `-p`,
-/// `-O` and the per-pool options paired with them by position; a flag given once applies to every pool.
+/// `-O`, `-a` and the per-pool options paired with them by position; a flag given once applies to every pool.
 public struct PoolFlags: Sendable {
     /// `-o`: pool URLs in priority order.
     public var urls: [String] = []
@@ -11,6 +11,8 @@ public struct PoolFlags: Sendable {
     public var passwords: [String] = []
     /// `-O`: `USER:PASS` pairs.
     public var userpasses: [String] = []
+    /// `-a`: proof-of-work algorithms (registry names).
+    public var algorithms: [String] = []
     /// `--tls-ca`: PEM files of CAs to trust (TLS pools).
     public var tlsCA: [String] = []
     /// `--tls-fingerprint`: SHA-256 fingerprints to pin (TLS pools).
@@ -54,6 +56,7 @@ public struct PoolFlags: Sendable {
                 throw .invalidConfiguration("--suggest-diff must be a positive number")
             }
             pool.extranonceSubscribe = !noExtranonceSubscribe
+            pool.algorithm = try Self.value(algorithms, "-a", at: index, of: urls.count)?.lowercased()
             pools.append(pool)
         }
         let tlsFlags = !tlsCA.isEmpty || !tlsFingerprints.isEmpty || tlsInsecure

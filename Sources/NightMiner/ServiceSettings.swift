@@ -1,3 +1,6 @@
+import ControlAPI
+import Stratum
+
 /// Everything the service persists in its configuration file (JSON): pools with their credentials and
 /// the settings. The file holds secrets, so it is written with mode 0600.
 public struct ServiceSettings: Codable, Sendable, Equatable {
@@ -15,10 +18,24 @@ public struct ServiceSettings: Codable, Sendable, Equatable {
         public var algorithm: String?
         /// Lower is tried first.
         public var priority: Int
+        /// A TLS pool: a PEM file of CAs to trust instead of the system's.
+        public var tlsCA: String?
+        /// A TLS pool: the pinned SHA-256 of its certificate (64 hex digits, colons optional).
+        public var tlsFingerprint: String?
+        /// A TLS pool: no certificate checks (nil: checks on).
+        public var tlsInsecure: Bool?
+        /// Whether `mining.extranonce.subscribe` is sent (nil: yes).
+        public var extranonceSubscribe: Bool?
+        /// A difficulty to ask for with `mining.suggest_difficulty`.
+        public var suggestDifficulty: Double?
         /// An in-memory pool (the embedded test pool): never written to the file.
         public var ephemeral: Bool = false
 
-        enum CodingKeys: String, CodingKey { case id, url, user, password, algorithm, priority }
+        enum CodingKeys: String, CodingKey {
+            case id, url, user, password, algorithm, priority
+            case tlsCA = "tls_ca", tlsFingerprint = "tls_fingerprint", tlsInsecure = "tls_insecure"
+            case extranonceSubscribe = "extranonce_subscribe", suggestDifficulty = "suggest_difficulty"
+        }
 
         /// Creates a pool.
         public init(id: Int, url: String, user: String, password: String, algorithm: String?, priority: Int, ephemeral: Bool = false) {
@@ -29,6 +46,44 @@ public struct ServiceSettings: Codable, Sendable, Equatable {
             self.algorithm = algorithm
             self.priority = priority
             self.ephemeral = ephemeral
+        }
+
+        /// Takes the connection options `input` gives (`""` or 0 clears a text or a difficulty).
+        mutating func apply(_ input: PoolInput) {
+            if let ca = input.tlsCA { tlsCA = ca.isEmpty ? nil : ca }
+            if let fingerprint = input.tlsFingerprint { tlsFingerprint = fingerprint.isEmpty ? nil : fingerprint }
+            if let insecure = input.tlsInsecure { tlsInsecure = insecure ? true : nil }
+            if let subscribe = input.extranonceSubscribe { extranonceSubscribe = subscribe ? nil : false }
+            if let difficulty = input.suggestDifficulty { suggestDifficulty = difficulty == 0 ? nil : difficulty }
+        }
+
+        /// The pool as the stratum client takes it (its algorithm left to the miner's default when unset).
+        /// Throws a 422 naming the field at fault.
+        public func endpoint() throws(Problem) -> PoolEndpoint {
+            var endpoint: PoolEndpoint
+            do { endpoint = try PoolEndpoint(url: url, user: user, password: password) } catch { throw .unprocessable("url: \(error)") }
+            endpoint.algorithm = algorithm
+            endpoint.extranonceSubscribe = extranonceSubscribe ?? true
+            if let suggestDifficulty {
+                guard suggestDifficulty > 0, suggestDifficulty.isFinite else {
+                    throw .unprocessable("suggest_difficulty must be a positive number")
+                }
+                endpoint.suggestDifficulty = suggestDifficulty
+            }
+            guard endpoint.tls != nil else {
+                guard tlsCA == nil, tlsFingerprint == nil, tlsInsecure != true else {
+                    throw .unprocessable("tls_ca, tls_fingerprint and tls_insecure apply to stratum+ssl:// pools only")
+                }
+                return endpoint
+            }
+            endpoint.tls?.caFile = tlsCA
+            if let tlsFingerprint {
+                do { endpoint.tls?.fingerprint = try PoolTLS.parseFingerprint(tlsFingerprint) } catch {
+                    throw .unprocessable("tls_fingerprint: \(error.description)")
+                }
+            }
+            endpoint.tls?.insecure = tlsInsecure ?? false
+            return endpoint
         }
     }
 

@@ -19,6 +19,9 @@ public struct PoolEndpoint: Sendable, Hashable, CustomStringConvertible {
     public var extranonceSubscribe = true
     /// A difficulty to ask for with `mining.suggest_difficulty` (`--suggest-diff`), or nil.
     public var suggestDifficulty: Double?
+    /// The proof-of-work algorithm mined on this pool (a registry name such as `sha256d`); nil mines the
+    /// client's default algorithm.
+    public var algorithm: String?
 
     /// Parses `stratum+tcp://host:port` (also `tcp://` and a bare `host:port`; IPv6 as `[addr]:port`), and
     /// `stratum+ssl://` or `stratum+tls://` for TLS with the certificate verified (see ``PoolTLS``).

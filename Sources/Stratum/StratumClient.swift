@@ -25,7 +25,10 @@ public final class StratumClient: Sendable {
     private struct State: Sendable {
         var pools: [PoolEndpoint]
         var poolIndex = 0
+        /// The algorithm of pools that name none.
         var algorithm: any ProofOfWork
+        /// Where the pools that name an algorithm find it.
+        var registry: AlgorithmRegistry?
         var link: SessionLink?
         var channel: (any Channel)?
         var sessionID: UInt64 = 0
@@ -41,10 +44,16 @@ public final class StratumClient: Sendable {
         var failback: Int?
         /// Why each pool's last failed session ended.
         var lastErrors: [String?]
+
+        /// The algorithm `pool` is mined with: the one it names, else the default.
+        func algorithm(for pool: PoolEndpoint) -> any ProofOfWork {
+            pool.algorithm.flatMap { registry?.algorithm(named: $0) } ?? algorithm
+        }
     }
 
-    /// A client for `pools` (in priority order), hashing with `algorithm`.
-    public init(pools: [PoolEndpoint], algorithm: any ProofOfWork, options: StratumClientOptions,
+    /// A client for `pools` (in priority order), hashing with `algorithm`, or with the algorithm a pool
+    /// names (``PoolEndpoint/algorithm``) as `registry` knows it.
+    public init(pools: [PoolEndpoint], algorithm: any ProofOfWork, registry: AlgorithmRegistry? = nil, options: StratumClientOptions,
                 logger: Logger = Logger(label: "nightminer.stratum"),
                 group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         precondition(!pools.isEmpty, "a stratum client needs at least one pool")
@@ -54,7 +63,7 @@ public final class StratumClient: Sendable {
         self.logger = logger
         self.group = group
         wake = WakeSignal(loop: group.any())
-        state = Locked(State(pools: pools, algorithm: algorithm, failures: Array(repeating: 0, count: pools.count),
+        state = Locked(State(pools: pools, algorithm: algorithm, registry: registry, failures: Array(repeating: 0, count: pools.count),
                              delays: Array(repeating: options.minimumReconnectDelay, count: pools.count),
                              lastErrors: Array(repeating: nil, count: pools.count)))
     }
@@ -78,7 +87,7 @@ public final class StratumClient: Sendable {
     /// The current connection session (jobs carry the session they arrived on).
     public var session: UInt64 { state.withLock { $0.sessionID } }
 
-    /// Replaces the pool list and algorithm and reconnects at once to the first pool; a pending
+    /// Replaces the pool list and default algorithm and reconnects at once to the first pool; a pending
     /// `client.reconnect` is dropped and every wait ends.
     public func reconfigure(pools: [PoolEndpoint], algorithm: any ProofOfWork) {
         precondition(!pools.isEmpty, "a stratum client needs at least one pool")
@@ -119,8 +128,8 @@ public final class StratumClient: Sendable {
 
     /// Submits a share; returns its ticket, or nil when not connected and authorized, or when `session`
     /// is given and is not the current one (a share found on a previous connection is never sent on a new
-    /// one: its extranonce1 may differ). The verdict arrives as ``StratumEvent/shareResult(ticket:share:outcome:roundTrip:)``
-    /// or ``StratumEvent/shareLost(ticket:share:)``; the call itself never waits for the network.
+    /// one: its extranonce1 may differ). The verdict arrives as ``StratumEvent/shareResult(ticket:share:pool:outcome:roundTrip:)``
+    /// or ``StratumEvent/shareLost(ticket:share:pool:)``; the call itself never waits for the network.
     public func submit(_ share: Share, session: UInt64? = nil) -> Int64? {
         guard let link = state.withLock({ $0.link }), link.authorizedWorker != nil else { return nil }
         if let session, session != link.sessionID { return nil }
@@ -178,7 +187,7 @@ public final class StratumClient: Sendable {
             state.link = link
             state.channel = nil
             let settings = StratumSession.Settings(
-                algorithm: state.algorithm, options: options, resumeID: state.resumeIDs[Self.key(pool)], requestIDs: requestIDs,
+                algorithm: state.algorithm(for: pool), options: options, resumeID: state.resumeIDs[Self.key(pool)], requestIDs: requestIDs,
                 emit: { [self] event in emit(event) }, dump: ProtocolDump(enabled: options.dumpProtocol, logger: logger), logger: logger)
             return Attempt(link: link, target: target, poolIndex: state.poolIndex, generation: state.generation, settings: settings)
         }
@@ -267,7 +276,7 @@ public final class StratumClient: Sendable {
     private func probe(_ pool: PoolEndpoint) async -> Bool {
         let link = SessionLink(sessionID: 0, pool: pool)
         var settings = StratumSession.Settings(
-            algorithm: state.withLock { $0.algorithm }, options: options, resumeID: nil, requestIDs: requestIDs, emit: { _ in },
+            algorithm: state.withLock { $0.algorithm(for: pool) }, options: options, resumeID: nil, requestIDs: requestIDs, emit: { _ in },
             dump: ProtocolDump(enabled: false, logger: logger), logger: Logger(label: "nightminer.probe", factory: { _ in SwiftLogNoOpLogHandler() }))
         settings.probe = true
         do {

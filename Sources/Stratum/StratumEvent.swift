@@ -15,10 +15,11 @@ public enum StratumEvent: Sendable {
     case job(Job, clean: Bool)
     /// A new share difficulty (applies to the next job; running jobs should use the stricter one).
     case difficulty(Double)
-    /// The pool's verdict on a share submitted with ``StratumClient/submit(_:)``.
-    case shareResult(ticket: Int64, share: Share, outcome: SubmitOutcome, roundTrip: Duration)
-    /// A share the pool never answered within the response timeout.
-    case shareLost(ticket: Int64, share: Share)
+    /// The verdict of `pool` (as configured) on a share submitted with ``StratumClient/submit(_:session:)``.
+    case shareResult(ticket: Int64, share: Share, pool: PoolEndpoint, outcome: SubmitOutcome, roundTrip: Duration)
+    /// A share submitted to `pool` that it never answered within the response timeout, or that could not
+    /// be sent because the session was ending.
+    case shareLost(ticket: Int64, share: Share, pool: PoolEndpoint)
     /// A message for the user from `client.show_message`.
     case message(String)
     /// The connection ended, with the reason.

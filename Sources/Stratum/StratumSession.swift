@@ -104,7 +104,7 @@ final class StratumSession: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         timer?.cancel()
         timer = nil
-        for (ticket, share) in pending.removeAll() { settings.emit(.shareLost(ticket: ticket, share: share)) }
+        for (ticket, share) in pending.removeAll() { settings.emit(.shareLost(ticket: ticket, share: share, pool: pool)) }
         link.noteEnd("the pool closed the connection")
         context.fireChannelInactive()
     }
@@ -115,7 +115,7 @@ final class StratumSession: ChannelInboundHandler {
     /// lost at once.
     func submit(_ share: Share, ticket: Int64) {
         guard drainDeadline == nil, let worker = link.authorizedWorker, let context, context.channel.isActive else {
-            settings.emit(.shareLost(ticket: ticket, share: share))
+            settings.emit(.shareLost(ticket: ticket, share: share, pool: pool))
             return
         }
         record(ticket, .submit(share))
@@ -146,7 +146,7 @@ final class StratumSession: ChannelInboundHandler {
     private func record(_ id: Int64, _ kind: PendingRequests.Kind) {
         if let (ticket, share) = pending.add(id, kind) {
             logger.warning("more than \(pending.capacity) requests await answers; share \(ticket) counted as lost")
-            settings.emit(.shareLost(ticket: ticket, share: share))
+            settings.emit(.shareLost(ticket: ticket, share: share, pool: pool))
         }
     }
 
@@ -225,7 +225,7 @@ final class StratumSession: ChannelInboundHandler {
             logger.debug("mining.suggest_difficulty: \(error.isNull ? result.serialized : Self.describe(error: error))")
         case .submit(let share):
             let outcome = SubmitOutcome(result: result, error: error, extra: extra)
-            settings.emit(.shareResult(ticket: number, share: share, outcome: outcome, roundTrip: entry.sentAt.duration(to: .now)))
+            settings.emit(.shareResult(ticket: number, share: share, pool: pool, outcome: outcome, roundTrip: entry.sentAt.duration(to: .now)))
             closeIfDrained()
         }
     }
@@ -346,7 +346,7 @@ final class StratumSession: ChannelInboundHandler {
             switch entry.kind {
             case .submit(let share):
                 logger.warning("share \(id) got no answer within \(options.responseTimeout); counted as lost")
-                settings.emit(.shareLost(ticket: id, share: share))
+                settings.emit(.shareLost(ticket: id, share: share, pool: pool))
             case .subscribe:
                 return end("no answer to mining.subscribe within \(options.responseTimeout)")
             case .authorize:

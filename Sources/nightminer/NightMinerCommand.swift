@@ -77,8 +77,8 @@ struct Mine: AsyncParsableCommand {
     @Option(help: "Seconds a higher-priority pool must stay healthy (probed) before the miner moves back to it.")
     var failbackAfter: Double = 120
 
-    @Option(name: [.customShort("a"), .customLong("algo")], help: "Proof of work: scrypt (default) or sha256d.")
-    var algorithm = "scrypt"
+    @Option(name: [.customShort("a"), .customLong("algo")], help: "Proof of work: scrypt (default) or sha256d (once, or once per -o).")
+    var algorithms: [String] = []
 
     @Option(name: [.customShort("t"), .customLong("threads")], help: "Hashing threads (default: one per core).")
     var threads: Int?
@@ -108,6 +108,7 @@ struct Mine: AsyncParsableCommand {
         flags.users = users
         flags.passwords = passwords
         flags.userpasses = userpasses
+        flags.algorithms = algorithms
         flags.tlsCA = tlsCA
         flags.tlsFingerprints = tlsFingerprints
         flags.tlsInsecure = tlsInsecure
@@ -123,8 +124,8 @@ struct Mine: AsyncParsableCommand {
         do { _ = try poolFlags.endpoints() } catch { throw ValidationError(error.description) }
         if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024") }
         guard failbackAfter >= 1, failbackAfter <= 86_400 else { throw ValidationError("--failback-after must be between 1 and 86400 seconds") }
-        try AlgorithmRegistryNames.validate(kernel: kernel, for: algorithm)
-        try AlgorithmRegistryNames.validate(algorithm)
+        for algorithm in algorithms { try AlgorithmRegistryNames.validate(algorithm) }
+        try AlgorithmRegistryNames.validate(kernel: kernel, for: algorithms.isEmpty ? ["scrypt"] : algorithms)
     }
 
     func run() async throws {
@@ -139,7 +140,7 @@ struct Mine: AsyncParsableCommand {
         ConsoleLogHandler.bootstrap(level: quiet ? .error : (debug ? .debug : .info))
         let logger = Logger(label: "nightminer")
         let pools = try poolFlags.endpoints()
-        var configuration = MinerConfiguration(pools: pools, algorithm: algorithm.lowercased(),
+        var configuration = MinerConfiguration(pools: pools, algorithm: pools[0].algorithm ?? "scrypt",
                                                threads: threads ?? MiningEngine.defaultThreadCount)
         configuration.client.allowRedirect = allowRedirect
         configuration.client.failbackAfter = .milliseconds(Int64(failbackAfter * 1000))

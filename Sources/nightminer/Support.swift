@@ -17,13 +17,15 @@ enum AlgorithmRegistryNames {
         }
     }
 
-    /// Refuses a `--kernel` that does not exist or belongs to another algorithm.
-    static func validate(kernel: String?, for algorithm: String) throws {
+    /// Refuses a `--kernel` that does not exist or belongs to none of `algorithms`.
+    static func validate(kernel: String?, for algorithms: [String]) throws {
         guard let kernel else { return }
         guard let owner = KernelChoice.algorithm(ofKernel: kernel) else {
             throw ValidationError("unknown kernel '\(kernel)' (see 'nightminer kernels')")
         }
-        guard owner == algorithm.lowercased() else { throw ValidationError("kernel \(kernel) is for \(owner), not \(algorithm)") }
+        guard algorithms.contains(where: { $0.lowercased() == owner }) else {
+            throw ValidationError("kernel \(kernel) is for \(owner), not \(algorithms.joined(separator: " or "))")
+        }
     }
 }
 

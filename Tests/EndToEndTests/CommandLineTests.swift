@@ -81,6 +81,8 @@ import Testing
                           ["-o", "stratum+tcp://h:1", "-u", "w", "--tls-ca", "/ca.pem"],
                           ["-o", "stratum+ssl://h:1", "-u", "w", "--tls-fingerprint", "abcd"],
                           ["-o", "stratum+tcp://h:1", "-u", "w", "--suggest-diff", "-1"],
+                          ["-o", "stratum+tcp://h:1", "-o", "stratum+tcp://h:2", "-o", "stratum+tcp://h:3", "-u", "w", "-a", "sha256d", "-a", "scrypt"],
+                          ["-o", "stratum+tcp://h:1", "-o", "stratum+tcp://h:2", "-u", "w", "-a", "sha256d", "-a", "scrypt", "--kernel", "md5-x"],
                           ["testpool", "--tls-cert", "/x.pem"],
                           ["verify-share", "--notify", "[]"], ["demo", "--threads", "-3"]] {
             let outcome = try await Self.run(arguments)

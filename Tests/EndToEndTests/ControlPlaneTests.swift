@@ -57,6 +57,51 @@ import Testing
         }
     }
 
+    /// A TLS pool with a pinned, self-signed certificate, set up through the API: the connection options
+    /// are shown (never the password), saved, and used; options that make no sense are refused with a 422.
+    @Test func aPoolsConnectionOptionsAreSetThroughTheAPI() async throws {
+        let certificates = try await offThePool { try TestCertificates.make() }
+        defer { certificates.remove() }
+        let pin = try certificates.fingerprint(of: certificates.selfSigned.certificate)
+        let pool = try await Harness.pool(SHA256d(), difficulty: 1.0 / 8192) {
+            $0.tls = (certificates.selfSigned.certificate, certificates.selfSigned.key)
+        }
+        defer { pool.stop() }
+        let daemon = try Daemon()
+        let url = pool.url.replacingOccurrences(of: "stratum+tcp://", with: "stratum+ssl://")
+        let body = #"{"url":"\#(url)","user":"api","password":"pw","algorithm":"sha256d","tls_fingerprint":"\#(pin)","extranonce_subscribe":false,"suggest_difficulty":0.5}"#
+        let created = try await daemon.call("POST", "/pools", json: body)
+        #expect(created.status == 201, "\(created.text)")
+        #expect(created.object["tls_fingerprint"] as? String == pin.uppercased() || (created.object["tls_fingerprint"] as? String)?.count == 95)
+        #expect(created.object["extranonce_subscribe"] as? Bool == false && created.object["suggest_difficulty"] as? Double == 0.5)
+        #expect(created.object["tls_insecure"] as? Bool == false && created.object["tls_ca"] is NSNull)
+        let saved = try String(contentsOfFile: daemon.configPath, encoding: .utf8)
+        #expect(saved.contains("tls_fingerprint") && saved.contains("suggest_difficulty"))
+
+        #expect(try await daemon.call("POST", "/mining/start").status == 200)
+        #expect(await Harness.waitUntil(seconds: 20) { pool.statistics.accepted >= 2 }, "mining over TLS with the pinned certificate")
+        #expect(pool.statistics.rejected.isEmpty)
+        #expect(try await daemon.call("POST", "/mining/stop").status == 200)
+
+        expectProblem(try await daemon.call("PATCH", "/pools/1", json: #"{"tls_fingerprint":"abcd"}"#), 422, "64 hex digits")
+        expectProblem(try await daemon.call("POST", "/pools", json: #"{"url":"stratum+tcp://127.0.0.1:1","user":"u","tls_insecure":true}"#),
+                      422, "stratum+ssl://")
+        expectProblem(try await daemon.call("PATCH", "/pools/1", json: #"{"suggest_difficulty":-1}"#), 422, "positive")
+        expectProblem(try await daemon.call("PATCH", "/pools/1", json: #"{"suggest_difficulty":"high"}"#), 422, "number")
+        let cleared = try await daemon.call("PATCH", "/pools/1", json: #"{"tls_fingerprint":"","tls_insecure":true}"#)
+        #expect(cleared.status == 200 && cleared.object["tls_fingerprint"] is NSNull && cleared.object["tls_insecure"] as? Bool == true)
+        await daemon.stop()
+    }
+
+    /// A problem document with `status` whose detail contains `fragment`.
+    func expectProblem(_ response: HTTPTestClient.Response, _ status: Int, _ fragment: String,
+                       sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(response.status == status, "expected \(status), got \(response.status): \(response.text)", sourceLocation: sourceLocation)
+        #expect(response.headers["content-type"] == "application/problem+json", sourceLocation: sourceLocation)
+        #expect(response.object["status"] as? Int == status, sourceLocation: sourceLocation)
+        #expect((response.object["detail"] as? String ?? "").contains(fragment), "\(response.text)", sourceLocation: sourceLocation)
+    }
+
     /// Start and stop are what the user asked, not one-shot calls: a burst of stop, start, stop while a run
     /// is still draining ends stopped, with no thread hashing, and shutdown then ends.
     @Test func aBurstOfStartsAndStopsEndsInTheStateAskedLast() async throws {
@@ -132,6 +177,12 @@ import Testing
         #expect(try await daemon.call("POST", "/mining/stop").object["state"] as? String == "stopped")
         #expect(await Harness.waitUntil(seconds: 10) { daemon.service.miner?.isRunning == false })
         #expect(pool.statistics.rejected.isEmpty)
+        // Per pool, the counts are the pool's own, in /pools and in /stats.
+        let counted = try await daemon.call("GET", "/pools", token: nil).json as? [[String: Any]]
+        #expect(counted?.first?["accepted"] as? Int == pool.statistics.accepted, "\(String(describing: counted))")
+        #expect(counted?.first?["rejected"] as? Int == 0 && counted?.first?["state"] as? String == "standby")
+        let perPool = try await daemon.call("GET", "/stats").object["pools"] as? [[String: Any]]
+        #expect(perPool?.count == 1 && perPool?.first?["accepted"] as? Int == pool.statistics.accepted)
 
         let openapi = try await daemon.call("GET", "/openapi.yaml")
         let file = try String(contentsOfFile: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -217,12 +268,6 @@ import Testing
 
     @Test func everyErrorStatusHasAProblemDocument() async throws {
         let daemon = try Daemon()
-        func expectProblem(_ response: HTTPTestClient.Response, _ status: Int, _ fragment: String) {
-            #expect(response.status == status, "expected \(status), got \(response.status): \(response.text)")
-            #expect(response.headers["content-type"] == "application/problem+json")
-            #expect(response.object["status"] as? Int == status)
-            #expect((response.object["detail"] as? String ?? "").contains(fragment), "\(response.text)")
-        }
         expectProblem(try await daemon.call("POST", "/pools", json: "{not json"), 400, "not valid JSON")
         expectProblem(try await daemon.call("POST", "/pools", json: "[1,2]"), 400, "JSON object")
         expectProblem(try await daemon.call("GET", "/nothing"), 404, "/nothing")

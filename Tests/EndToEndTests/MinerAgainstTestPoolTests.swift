@@ -175,7 +175,7 @@ import Testing
         let run = Harness.start(miner)
         #expect(await Harness.waitUntil(seconds: 20) { backup.statistics.accepted >= 2 })
         #expect(miner.snapshot.pool.url == backup.url)
-        let statuses = miner.poolStatuses
+        let statuses = miner.pools.map(\.status)
         #expect(statuses.map(\.state) == [.failing, .active], "\(statuses)")
         #expect(statuses[0].lastError?.contains("refused") == true && statuses[1].failures == 0)
         miner.stop()
@@ -205,6 +205,34 @@ import Testing
         #expect(await run.value == nil)
         let ledger = miner.engine.ledger.snapshot
         #expect(ledger.accepted == UInt64(backup.statistics.accepted + revived.statistics.accepted))
+        // Each pool's count is its own: the results carry the pool that gave them.
+        let perPool = miner.pools.map(\.shares.accepted)
+        #expect(perPool == [UInt64(revived.statistics.accepted), UInt64(backup.statistics.accepted)], "\(perPool)")
+        #expect(miner.pools.allSatisfy { $0.shares.rejectedTotal == 0 })
+    }
+
+    /// `-a` per pool: a backup pool that names another algorithm is mined with it (the jobs, the engine's
+    /// kernel and the snapshot follow the pool in use).
+    @Test func aBackupPoolMinesItsOwnAlgorithm() async throws {
+        let listener = try TestSocket.listen(host: "127.0.0.1", port: 0)
+        TestSocket.close(listener.fd)  // the scrypt primary is down
+        let backup = try await Harness.pool(SHA256d(), difficulty: 1.0 / 8192)
+        defer { backup.stop() }
+        var configuration = try Harness.configuration(for: backup, algorithm: "scrypt")
+        configuration.pools[0].algorithm = "sha256d"
+        configuration.pools.insert(try PoolEndpoint(url: "stratum+tcp://127.0.0.1:\(listener.port)", user: "u", password: "p"), at: 0)
+        let miner = try Miner(configuration: configuration)
+        let run = Harness.start(miner)
+        #expect(await Harness.waitUntil(seconds: 20) { backup.statistics.accepted >= 2 })
+        #expect(miner.snapshot.algorithm == "sha256d" && miner.snapshot.kernel.hasPrefix("sha256d"), "\(miner.snapshot.kernel)")
+        miner.stop()
+        #expect(await run.value == nil)
+        #expect(backup.statistics.rejected.isEmpty)
+        #expect(miner.pools[1].shares.accepted == UInt64(backup.statistics.accepted))
+
+        var unknown = configuration
+        unknown.pools[1].algorithm = "nosuch"
+        #expect(throws: MinerError.self) { try Miner(configuration: unknown) }
     }
 
     @Test func unknownAlgorithmsAndBadSettingsAreRefused() throws {
@@ -212,5 +240,23 @@ import Testing
         #expect(throws: MinerError.self) { try Miner(configuration: MinerConfiguration(pools: [pool], algorithm: "x11")) }
         #expect(throws: MinerError.self) { try Miner(configuration: MinerConfiguration(pools: [pool], algorithm: "scrypt", threads: 0)) }
         #expect(throws: MinerError.self) { try Miner(configuration: MinerConfiguration(pools: [], algorithm: "scrypt")) }
+    }
+
+    /// The pool flags pair by position; one given once applies to every pool.
+    @Test func poolFlagsPairByPosition() throws {
+        var flags = PoolFlags()
+        flags.urls = ["stratum+tcp://a:1", "stratum+ssl://b:2"]
+        flags.users = ["w"]
+        flags.passwords = ["p1", "p2"]
+        flags.algorithms = ["SHA256d", "scrypt"]
+        flags.tlsFingerprints = [String(repeating: "ab", count: 32)]
+        flags.suggestDifficulty = [4]
+        let pools = try flags.endpoints()
+        #expect(pools.map(\.user) == ["w", "w"] && pools.map(\.password) == ["p1", "p2"])
+        #expect(pools.map(\.algorithm) == ["sha256d", "scrypt"])
+        #expect(pools[0].tls == nil && pools[1].tls?.fingerprint?.count == 32)
+        #expect(pools.map(\.suggestDifficulty) == [4, 4] && pools.allSatisfy(\.extranonceSubscribe))
+        flags.algorithms = ["sha256d", "scrypt", "sha256d"]
+        #expect(throws: MinerError.self) { try flags.endpoints() }
     }
 }

@@ -165,7 +165,7 @@ import Testing
         let ticket = try #require(client.submit(share))
         let submitted = try await offThePool { try peer.expect("mining.submit") }
         #expect(submitted.params == share.submitParams(worker: "worker"))
-        let lost = try await recorder.wait { if case .shareLost(let lost, _) = $0 { lost } else { nil } }
+        let lost = try await recorder.wait { if case .shareLost(let lost, _, _) = $0 { lost } else { nil } }
         #expect(lost == ticket)
         client.stop()
         await run.value
@@ -219,7 +219,7 @@ import Testing
                 }
             }
         }
-        let lost = try await recorder.wait(seconds: 2.5) { if case .shareLost(let lost, _) = $0 { lost } else { nil } }
+        let lost = try await recorder.wait(seconds: 2.5) { if case .shareLost(let lost, _, _) = $0 { lost } else { nil } }
         #expect(lost == ticket)
         client.stop()
         try await chatter.value
