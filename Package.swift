@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .target(name: "Guarded"),
@@ -44,11 +45,12 @@ let package = Package(
             dependencies: [
                 "ProofOfWork", "Stratum", "MiningEngine", "TestPool", "Guarded", "ControlAPI",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .executableTarget(
             name: "nightminer",
             dependencies: [
-                "NightMiner", "Stratum", "ProofOfWork", "MiningEngine", "TestPool", "ControlAPI", "Guarded",
+                "NightMiner", "Stratum", "ProofOfWork", "MiningEngine", "TestPool", "ControlAPI", "Guarded", "JSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

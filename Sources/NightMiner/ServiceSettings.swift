@@ -48,6 +48,17 @@ public struct ServiceSettings: Codable, Sendable, Equatable {
             self.ephemeral = ephemeral
         }
 
+        /// The pool `endpoint` describes (credentials, algorithm and connection options), as stored.
+        public init(endpoint: PoolEndpoint, id: Int, priority: Int) {
+            self.init(id: id, url: endpoint.url, user: endpoint.user, password: endpoint.password, algorithm: endpoint.algorithm,
+                      priority: priority)
+            tlsCA = endpoint.tls?.caFile
+            tlsFingerprint = endpoint.tls?.fingerprint.map(PoolTLS.format(fingerprint:))
+            tlsInsecure = endpoint.tls?.insecure == true ? true : nil
+            extranonceSubscribe = endpoint.extranonceSubscribe ? nil : false
+            suggestDifficulty = endpoint.suggestDifficulty
+        }
+
         /// Takes the connection options `input` gives (`""` or 0 clears a text or a difficulty).
         mutating func apply(_ input: PoolInput) {
             if let ca = input.tlsCA { tlsCA = ca.isEmpty ? nil : ca }

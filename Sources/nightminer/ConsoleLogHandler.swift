@@ -1,12 +1,20 @@
+import ArgumentParser
 import Foundation
+import JSON
 import Logging
 import NightMiner
 import Synchronization
 
-/// Prints log records as `[YYYY-MM-DD HH:MM:SS] message` lines, like the original nightminer.
-/// Errors and warnings go to standard error, everything else to standard output. Control characters in
-/// messages are printed as escapes (``LogText/printable(_:)``).
+/// Prints log records as `[YYYY-MM-DD HH:MM:SS] message` lines, like the original nightminer, or as one JSON
+/// object per line (`--log-format json`: time, level, label, message, metadata). Errors and warnings go to
+/// standard error, everything else to standard output. Control characters in text lines are printed as
+/// escapes (``LogText/printable(_:)``); JSON escapes them itself.
 struct ConsoleLogHandler: LogHandler {
+    /// How a record is written.
+    enum Format: String, CaseIterable, ExpressibleByArgument {
+        case text, json
+    }
+
     /// The level every handler of the process reads, changeable at run time (`PATCH /config`).
     final class SharedLevel: Sendable {
         private let raw: Atomic<Int>
@@ -18,6 +26,8 @@ struct ConsoleLogHandler: LogHandler {
     }
 
     let shared: SharedLevel
+    let format: Format
+    let label: String
     var metadata: Logger.Metadata = [:]
 
     var logLevel: Logger.Level {
@@ -38,9 +48,25 @@ struct ConsoleLogHandler: LogHandler {
         localtime_r(&seconds, &parts)
         let stamp = String(format: "%04d-%02d-%02d %02d:%02d:%02d", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
                            parts.tm_hour, parts.tm_min, parts.tm_sec)
-        let prefix = event.level >= .warning ? "\(event.level): " : ""
-        // Messages can carry pool text: control characters are escaped so it cannot forge lines or drive the terminal.
-        let line = "[\(stamp)] \(prefix)\(LogText.printable(event.message.description))\n"
+        let line: String
+        switch format {
+        case .text:
+            let prefix = event.level >= .warning ? "\(event.level): " : ""
+            // Messages can carry pool text: control characters are escaped so it cannot forge lines or drive the terminal.
+            line = "[\(stamp)] \(prefix)\(LogText.printable(event.message.description))\n"
+        case .json:
+            var utc = tm()
+            gmtime_r(&seconds, &utc)
+            let stamp = String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday,
+                               utc.tm_hour, utc.tm_min, utc.tm_sec, Int(time.tv_usec) / 1000)
+            var fields: [String: JSONValue] = [
+                "time": .string(stamp), "level": .string(event.level.rawValue), "label": .string(label),
+                "message": .string(event.message.description),
+            ]
+            let all = metadata.merging(event.metadata ?? [:]) { $1 }
+            if !all.isEmpty { fields["metadata"] = .object(all.mapValues { .string("\($0)") }) }
+            line = JSONValue.object(fields).serialized + "\n"
+        }
         let descriptor: Int32 = event.level >= .warning ? 2 : 1
         var bytes = Array(line.utf8)
         bytes.withUnsafeMutableBytes { buffer in
@@ -55,9 +81,9 @@ struct ConsoleLogHandler: LogHandler {
 
     /// Installs the handler for the whole process at `level`; returns the level holder to change it later.
     @discardableResult
-    static func bootstrap(level: Logger.Level) -> SharedLevel {
+    static func bootstrap(level: Logger.Level, format: Format = .text) -> SharedLevel {
         let shared = SharedLevel(level)
-        LoggingSystem.bootstrap { _ in ConsoleLogHandler(shared: shared) }
+        LoggingSystem.bootstrap { label in ConsoleLogHandler(shared: shared, format: format, label: label) }
         return shared
     }
 }

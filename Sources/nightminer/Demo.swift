@@ -3,9 +3,6 @@ import Foundation
 import Logging
 import MiningEngine
 import NightMiner
-import ProofOfWork
-import Stratum
-import TestPool
 
 /// `nightminer demo`: the embedded test pool and a miner in one process, so you can watch shares being
 /// found and accepted with nothing else installed.
@@ -45,30 +42,34 @@ struct Demo: AsyncParsableCommand {
     func run() async throws {
         ConsoleLogHandler.bootstrap(level: debug ? .debug : .info)
         let logger = Logger(label: "nightminer")
-        let registry = AlgorithmRegistry.standard()
-        let algorithm = registry.algorithm(named: algorithm)!
-        let shareDifficulty = difficulty ?? (algorithm.name == "scrypt" ? 0.2 : 0.005)
-        var poolConfiguration = TestPoolConfiguration(algorithm: algorithm, difficulty: shareDifficulty)
-        poolConfiguration.jobInterval = .seconds(30)
-        let pool = TestPoolServer(configuration: poolConfiguration, logger: logger)
-        try await pool.start()
-        defer { pool.stop() }
-        var configuration = MinerConfiguration(
-            pools: [try PoolEndpoint(url: pool.url, user: "demo", password: "x")],
-            algorithm: algorithm.name, threads: threads ?? MiningEngine.defaultThreadCount)
-        configuration.dumpProtocol = dumpProtocol
-        configuration.statusInterval = .milliseconds(Int64(statusInterval * 1000))
-        let miner = try Miner(configuration: configuration, registry: registry, logger: logger)
-        let signals = SignalTrap { miner.stop() }
+        var settings = ServiceSettings(threads: threads ?? MiningEngine.defaultThreadCount)
+        settings.algorithm = algorithm.lowercased()
+        var options = ServiceOptions(configPath: nil)
+        options.initialSettings = settings
+        options.testPoolDifficulty = difficulty
+        // A demo keeps nothing and changes nothing from outside: the API (and its dashboard) is read-only.
+        options.apiPort = 0
+        options.token = .none
+        options.readOnly = true
+        let (dump, interval) = (dumpProtocol, Duration.milliseconds(Int64(statusInterval * 1000)))
+        options.tune = { configuration in
+            configuration.dumpProtocol = dump
+            configuration.statusInterval = interval
+        }
+        let service: NightMinerService
+        do { service = try await NightMinerService.start(options, logger: logger) } catch { throw ValidationError(error.description) }
+        FileHandle.standardOutput.write(Data("nightminer demo: watch it at \(service.server.url)/stats\n".utf8))
+        let signals = SignalTrap { service.shutdown() }
         defer { signals.cancel() }
         if let seconds {
             Task.detached {
                 try? await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
-                miner.stop()
+                service.shutdown()
             }
         }
-        try await miner.run()
-        let stats = pool.statistics
-        print("demo finished: the test pool accepted \(stats.accepted) share\(stats.accepted == 1 ? "" : "s") and rejected \(stats.rejectedTotal)")
+        await service.run()
+        let stats = service.testPool?.statistics
+        let accepted = stats?.accepted ?? 0
+        print("demo finished: the test pool accepted \(accepted) share\(accepted == 1 ? "" : "s") and rejected \(stats?.rejectedTotal ?? 0)")
     }
 }

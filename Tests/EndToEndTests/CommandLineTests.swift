@@ -24,12 +24,12 @@ import Testing
     }
 
     /// Runs the executable off the cooperative pool; see ``runBlocking(_:interruptAfter:)``.
-    static func run(_ arguments: [String], interruptAfter: Double? = nil) async throws -> Outcome {
-        try await offThePool { try runBlocking(arguments, interruptAfter: interruptAfter) }
+    static func run(_ arguments: [String], interruptAfter: Double? = nil, with stopSignal: Int32 = SIGINT) async throws -> Outcome {
+        try await offThePool { try runBlocking(arguments, interruptAfter: interruptAfter, with: stopSignal) }
     }
 
-    /// Runs the executable; sends SIGINT after `interruptAfter` seconds if given; kills it after 60 s.
-    static func runBlocking(_ arguments: [String], interruptAfter: Double? = nil) throws -> Outcome {
+    /// Runs the executable; sends `stopSignal` after `interruptAfter` seconds if given; kills it after 60 s.
+    static func runBlocking(_ arguments: [String], interruptAfter: Double? = nil, with stopSignal: Int32 = SIGINT) throws -> Outcome {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -42,7 +42,7 @@ import Testing
         let deadline = Date().addingTimeInterval(60)
         if let interruptAfter {
             Thread.sleep(forTimeInterval: interruptAfter)
-            if process.isRunning { kill(process.processIdentifier, SIGINT) }
+            if process.isRunning { kill(process.processIdentifier, stopSignal) }
         }
         while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
         if process.isRunning {
@@ -95,10 +95,18 @@ import Testing
     @Test func versionAndHelp() async throws {
         let version = try await Self.run(["-v"])
         #expect(version.status == 0 && version.output.hasPrefix("nightminer "))
-        let help = try await Self.run(["mine", "--help"])
-        for flag in ["-o, --url", "-u, --user", "-p, --pass", "-O, --userpass", "-a, --algo", "-B, --background", "-q, --quiet",
-                     "-P, --dump-protocol", "-d, --debug", "-v, --version", "-h, --help", "-t, --threads"] {
-            #expect(help.output.contains(flag), "help lacks \(flag)")
+        // `nightminer --help` lists the original's flags, as its help did, then the other commands.
+        for arguments in [["--help"], ["-h"], ["mine", "--help"]] {
+            let help = try await Self.run(arguments)
+            for flag in ["-o, --url", "-u, --user", "-p, --pass", "-O, --userpass", "-a, --algo", "-B, --background", "-q, --quiet",
+                         "-P, --dump-protocol", "-d, --debug", "-v, --version", "-h, --help", "-t, --threads"] {
+                #expect(help.output.contains(flag), "\(arguments) help lacks \(flag)")
+            }
+            #expect(arguments.count == 2 || help.output.contains("serve"), "\(arguments) help lacks the commands")
+        }
+        let serve = try await Self.run(["serve", "--help"])
+        for flag in ["-o, --url", "-u, --user", "-a, --algo", "-t, --threads", "--kernel", "--pid-file", "--log-file", "--log-format"] {
+            #expect(serve.output.contains(flag), "serve help lacks \(flag)")
         }
     }
 
@@ -315,6 +323,46 @@ import Testing
         let mode = try FileManager.default.attributesOfItem(atPath: tokenPath)[.posixPermissions] as? Int
         #expect(mode == 0o600)
         #expect(FileManager.default.fileExists(atPath: config))
+    }
+
+    /// `serve` with pool flags: they seed the configuration (a second start with the same flags changes
+    /// nothing); the pid file exists while it runs; SIGTERM while shares await their (slow) answers waits
+    /// for them, then exits 0; JSON log lines.
+    @Test func serveTakesPoolFlagsAndAnswersPendingSharesOnSIGTERM() async throws {
+        let pool = try await Harness.pool(SHA256d(), difficulty: 1.0 / 2048) { $0.faults = [.slow] }
+        defer { pool.stop() }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nm-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let config = folder.appendingPathComponent("nightminer.json").path
+        let pidFile = folder.appendingPathComponent("nightminer.pid").path
+        let arguments = ["serve", "--config", config, "--api-port", "0", "-o", pool.url, "-u", "flagged", "-p", "x", "-a", "sha256d",
+                         "-t", "1", "--pid-file", pidFile, "--log-format", "json"]
+        let watcher = Task.detached {
+            // The pid file names the running process.
+            for _ in 0..<100 {
+                if let text = try? String(contentsOfFile: pidFile, encoding: .utf8), Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) != nil {
+                    return true
+                }
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+            return false
+        }
+        let outcome = try await Self.run(arguments, interruptAfter: 5, with: SIGTERM)
+        #expect(await watcher.value, "no pid file while running")
+        #expect(outcome.status == 0, "\(outcome.errors)")
+        #expect(!FileManager.default.fileExists(atPath: pidFile), "the pid file outlived the process")
+        let records = (outcome.output + outcome.errors).split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        #expect(records.count >= 3 && records.allSatisfy { $0["time"] is String && $0["level"] is String && $0["message"] is String })
+        let answered = records.filter { ($0["message"] as? String)?.hasPrefix("accepted share") == true }.count
+        #expect(pool.statistics.accepted >= 1 && answered == pool.statistics.accepted,
+                "the pool accepted \(pool.statistics.accepted), the miner heard of \(answered) before it exited")
+        let saved = try String(contentsOfFile: config, encoding: .utf8)
+        #expect(saved.contains(pool.url) && saved.contains("flagged") && saved.contains("sha256d"))
+        _ = try await Self.run(arguments + ["--no-test-pool"], interruptAfter: 1, with: SIGTERM)
+        #expect(try String(contentsOfFile: config, encoding: .utf8) == saved, "the same flags changed the configuration")
     }
 
     @Test func demoRunsPoolAndMinerTogether() async throws {

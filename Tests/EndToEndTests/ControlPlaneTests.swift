@@ -11,32 +11,38 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(5))) struct ControlPlaneTests {
     static let token = "test-token-0123456789abcdef"
 
-    /// A service + API on 127.0.0.1:0 with a configuration file in a fresh folder.
+    /// The service as `serve` runs it (``NightMinerService``), with the API on 127.0.0.1:0 and a configuration
+    /// file in a fresh folder.
     final class Daemon: Sendable {
-        let service: MiningService
-        let server: HTTPServer
+        let running: NightMinerService
+        let serving: Task<Void, Never>
         let configPath: String
         let auditPath: String
+        var service: MiningService { running.mining }
+        var server: HTTPServer { running.server }
         var port: Int { server.port }
 
-        init(settings: ServiceSettings? = nil, readOnly: Bool = false, configPath: String? = nil) throws {
+        init(settings: ServiceSettings? = nil, readOnly: Bool = false, configPath: String? = nil) async throws {
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nightminer-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             self.configPath = configPath ?? folder.appendingPathComponent("nightminer.json").path
-            let store = ConfigStore(path: self.configPath)
-            let initial = try settings ?? (store.exists ? store.load() : ServiceSettings(threads: 2))
-            if !store.exists { try store.save(initial) }
-            service = MiningService(settings: initial, store: store) { configuration in
+            auditPath = folder.appendingPathComponent("audit.log").path
+            var options = ServiceOptions(configPath: self.configPath)
+            options.initialSettings = settings ?? ServiceSettings(threads: 2)
+            options.apiPort = 0
+            options.token = .given(ControlPlaneTests.token)
+            options.readOnly = readOnly
+            options.testPoolWhenEmpty = false
+            options.auditPath = auditPath
+            options.tune = { configuration in
                 configuration.statusInterval = nil
                 configuration.client.minimumReconnectDelay = .milliseconds(100)
                 configuration.client.maximumReconnectDelay = .milliseconds(400)
                 configuration.client.tickMilliseconds = 100
             }
-            auditPath = folder.appendingPathComponent("audit.log").path
-            let policy = AccessPolicy(token: ControlPlaneTests.token, readOnly: readOnly, allowedHosts: AccessPolicy.loopbackHosts)
-            let router = APIRouter(service: service, policy: policy, openAPIDocument: OpenAPIDocument.yaml,
-                                   audit: try AuditLog(path: auditPath))
-            server = try HTTPServer(configuration: HTTPServerConfiguration()) { router.handle($0) }
+            let running = try await NightMinerService.start(options)
+            self.running = running
+            serving = Task { await running.run() }
         }
 
         func call(_ method: String, _ path: String, json: String? = nil, token: String? = ControlPlaneTests.token,
@@ -52,8 +58,8 @@ import Testing
         }
 
         func stop() async {
-            server.stop()
-            await service.shutdown()
+            running.shutdown()
+            await serving.value
         }
     }
 
@@ -67,7 +73,7 @@ import Testing
             $0.tls = (certificates.selfSigned.certificate, certificates.selfSigned.key)
         }
         defer { pool.stop() }
-        let daemon = try Daemon()
+        let daemon = try await Daemon()
         let url = pool.url.replacingOccurrences(of: "stratum+tcp://", with: "stratum+ssl://")
         let body = #"{"url":"\#(url)","user":"api","password":"pw","algorithm":"sha256d","tls_fingerprint":"\#(pin)","extranonce_subscribe":false,"suggest_difficulty":0.5}"#
         let created = try await daemon.call("POST", "/pools", json: body)
@@ -109,7 +115,7 @@ import Testing
         defer { pool.stop() }
         var settings = ServiceSettings(threads: 2)
         settings.pools = [.init(id: 1, url: pool.url, user: "w", password: "x", algorithm: "sha256d", priority: 1)]
-        let daemon = try Daemon(settings: settings)
+        let daemon = try await Daemon(settings: settings)
         let service = daemon.service
         _ = try service.startMining()
         #expect(await Harness.waitUntil(seconds: 10) { pool.statistics.accepted >= 2 })
@@ -133,7 +139,7 @@ import Testing
     @Test func everyEndpointWorksAndMiningStartsAndStops() async throws {
         let pool = try await Harness.pool(SHA256d(), difficulty: 1.0 / 8192)
         defer { pool.stop() }
-        let daemon = try Daemon()
+        let daemon = try await Daemon()
         #expect(try await daemon.call("GET", "/livez").object["status"] as? String == "ok")
         let idle = try await daemon.call("GET", "/stats", token: nil)
         #expect(idle.status == 200 && idle.object["state"] as? String == "stopped")
@@ -198,7 +204,7 @@ import Testing
     }
 
     @Test func stateChangesNeedTheTokenAndReadOnlyRefusesThem() async throws {
-        var daemon = try Daemon()
+        var daemon = try await Daemon()
         var failures = 0
         let writes: [(String, String, String?)] = [
             ("POST", "/mining/start", nil), ("POST", "/mining/stop", nil), ("POST", "/pools", #"{"url":"stratum+tcp://127.0.0.1:1","user":"u"}"#),
@@ -208,7 +214,7 @@ import Testing
         for (method, path, body) in writes {
             if failures == 10 {  // an address gets 429 after 10 bad tokens a minute: a fresh server goes on
                 await daemon.stop()
-                daemon = try Daemon()
+                daemon = try await Daemon()
                 failures = 0
             }
             failures += 2
@@ -222,7 +228,7 @@ import Testing
         #expect(try await daemon.call("GET", "/config", token: nil).status == 200)
         await daemon.stop()
 
-        let readOnly = try Daemon(readOnly: true)
+        let readOnly = try await Daemon(readOnly: true)
         for (method, path, body) in writes {
             #expect(try await readOnly.call(method, path, json: body).status == 403, "\(method) \(path) read-only")
         }
@@ -234,7 +240,7 @@ import Testing
     /// address get 429 with Retry-After, even with the right token then; every write is audited (0600,
     /// no secret); a Host that is not a loopback name gets 403 (DNS rebinding).
     @Test func tokenGuessingIsSlowedEveryWriteIsAuditedAndForeignHostsAreRefused() async throws {
-        let daemon = try Daemon()
+        let daemon = try await Daemon()
         #expect(try await daemon.call("POST", "/no/such/thing", token: nil).status == 401)
         #expect(try await daemon.call("DELETE", "/stats", token: "wrong-token-guess-000").status == 401)
         for attempt in 0..<8 {
@@ -267,7 +273,7 @@ import Testing
     }
 
     @Test func everyErrorStatusHasAProblemDocument() async throws {
-        let daemon = try Daemon()
+        let daemon = try await Daemon()
         expectProblem(try await daemon.call("POST", "/pools", json: "{not json"), 400, "not valid JSON")
         expectProblem(try await daemon.call("POST", "/pools", json: "[1,2]"), 400, "JSON object")
         expectProblem(try await daemon.call("GET", "/nothing"), 404, "/nothing")
@@ -296,7 +302,7 @@ import Testing
         let second = try await Harness.pool(SHA256d(), difficulty: 1.0 / 8192)
         let scrypt = try await Harness.pool(Scrypt(), difficulty: 0.02)
         defer { first.stop(); second.stop(); scrypt.stop() }
-        let daemon = try Daemon()
+        let daemon = try await Daemon()
         _ = try await daemon.call("POST", "/pools", json: #"{"url":"\#(first.url)","user":"a","algorithm":"sha256d","priority":1}"#)
         _ = try await daemon.call("POST", "/pools", json: #"{"url":"\#(second.url)","user":"b","algorithm":"sha256d","priority":2}"#)
         _ = try await daemon.call("POST", "/pools", json: #"{"url":"\#(scrypt.url)","user":"c","algorithm":"scrypt","priority":3}"#)
@@ -325,14 +331,14 @@ import Testing
     }
 
     @Test func changesSurviveARestartAndACorruptFileIsNeverOverwritten() async throws {
-        let daemon = try Daemon()
+        let daemon = try await Daemon()
         _ = try await daemon.call("POST", "/pools", json: #"{"url":"stratum+tcp://127.0.0.1:3333","user":"keep","password":"pw"}"#)
         _ = try await daemon.call("PATCH", "/config", json: #"{"threads":1,"algorithm":"sha256d","autostart":false}"#)
         await daemon.stop()
         let attributes = try FileManager.default.attributesOfItem(atPath: daemon.configPath)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
 
-        let restarted = try Daemon(configPath: daemon.configPath)
+        let restarted = try await Daemon(configPath: daemon.configPath)
         let pools = try await restarted.call("GET", "/pools")
         #expect((pools.json as? [[String: Any]])?.first?["user"] as? String == "keep")
         let config = try await restarted.call("GET", "/config")

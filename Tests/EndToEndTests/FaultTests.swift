@@ -94,7 +94,7 @@ import Testing
         defer { pool.stop() }
         var settings = ServiceSettings(threads: 1)
         settings.pools = [.init(id: 1, url: pool.url, user: "w", password: "x", algorithm: "sha256d", priority: 1)]
-        let daemon = try ControlPlaneTests.Daemon(settings: settings)
+        let daemon = try await ControlPlaneTests.Daemon(settings: settings)
         _ = try daemon.service.startMining()
         var slowest = Duration.zero
         let clock = ContinuousClock()
