@@ -9,18 +9,29 @@ Jobs are built from real block data in Tests/TestFixtures/vectors.json: the real
 stratum_shares[0] and jobs made from the real 80-byte headers (version, prevhash, nbits, ntime) combined
 with that job's real coinbase halves and merkle branch.
 
+Faults (--fault NAME[,NAME...], one fires every --fault-interval seconds, in turn, on every connected
+client) reproduce what real pools do to a miner: drop the connection, client.reconnect to this same pool,
+mining.set_extranonce, a difficulty change, a burst of clean jobs, junk lines, slow submit answers. Every
+share is still checked against the extranonce1 and difficulty in force on its connection when its job was
+sent (as ckpool does), so an invalid, duplicate or mis-assembled share is always rejected and counted.
+
+--tls-cert/--tls-key serve stratum over TLS instead of plain TCP.
+
 stdout: exactly one "LISTENING <port>" line once bound, and one "SUMMARY {json}" line on exit.
-stderr: a log line per connection event and per share.
+stderr: a log line per connection event, per fault and per share.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
+import decimal
 import hashlib
 import json
 import os
 import signal
+import ssl
 import struct
 import sys
 import time
@@ -121,7 +132,6 @@ class Job:
         self.clean = clean
         self.origin = origin
         self.created = time.monotonic()
-        self.invalidated_at: float | None = None  # set when a later clean job replaces it
 
     def notify_params(self) -> list:
         return [
@@ -243,37 +253,142 @@ def self_check(vectors: dict) -> list[str]:
 # ----------------------------------------------------------------------------------------------------
 # Pool
 
+FAULTS = ("drop", "reconnect", "set-extranonce", "difficulty", "clean-storm", "garbage", "slow")
 
-class Stats:
+# Why a share was refused -> the stratum error code sent with it.
+REASONS = {
+    "not-subscribed": E_NOT_SUBSCRIBED,
+    "unauthorized": E_UNAUTHORIZED,
+    "malformed": E_OTHER,
+    "job-not-found": E_JOB_NOT_FOUND,
+    "stale-expired": E_JOB_NOT_FOUND,   # job superseded longer than --stale-grace ago
+    "ntime-out-of-range": E_OTHER,
+    "duplicate": E_DUPLICATE,
+    "low-difficulty": E_LOW_DIFFICULTY,
+    "wrong-extranonce1": E_OTHER,       # meets the target only with another extranonce1 of ours
+}
+
+MAX_JUNK_LINE = 8191  # bytes including the newline; every junk line stays under 8 KiB
+
+
+def junk_lines() -> list[str]:
+    """Lines a broken or hostile pool might send between its valid lines; a miner must skip them."""
+    lines = [
+        "this is not json",
+        "   ",
+        '{"id": 7, "result": tr',
+        "[1, 2, 3]",
+        "42",
+        "null",
+        '"just a string"',
+        '{"neither_id_nor_method": true}',
+        '{"id":null,"method":"mining.notify","params":"not-a-list"}',
+        '{"id":null,"method":"mining.notify","params":["only-a-job-id"]}',
+        '{"id":null,"method":"mining.set_difficulty","params":["not-a-number"]}',
+        '{"id":null,"method":"mining.set_difficulty","params":[]}',
+        '{"id":null,"method":"mining.set_extranonce","params":[42]}',
+        '{"id":987654321,"result":true,"error":null}',
+        '{"id":null,"method":"client.no_such_method","params":[1,"two",null]}',
+        '{"id":"junk-request","method":"mining.no_such_request","params":[]}',
+        '{"id":null,"method":"x.padding","params":["%s"]}' % ("p" * 7800),
+        "#" * 7900,
+    ]
+    for line in lines:
+        assert len(line) + 1 <= MAX_JUNK_LINE
+    return lines
+
+
+JUNK = junk_lines()
+
+
+def difficulty_wire_text(d: Fraction) -> str:
+    """A JSON number for difficulty d. The share target is always computed from the text sent."""
+    with decimal.localcontext() as ctx:
+        ctx.prec = 80
+        text = format((decimal.Decimal(d.numerator) / decimal.Decimal(d.denominator)).normalize(), "f")
+    return text if Fraction(text) == d else repr(float(d))
+
+
+class Tally:
     def __init__(self):
         self.accepted = 0
-        self.rejected: dict[int, int] = {}
+        self.rejected: dict[str, int] = {}
+        self.stale = 0
+
+    def as_dict(self) -> dict:
+        return {"accepted": self.accepted, "rejected": dict(sorted(self.rejected.items())), "stale": self.stale}
+
+
+class Stats:
+    def __init__(self, faults: list[str]):
+        self.accepted = 0
+        self.rejected: dict[int, int] = {}           # by stratum error code
+        self.rejected_by_reason: dict[str, int] = {}
         self.connections = 0
         self.authorized = 0
         self.jobs_sent = 0          # mining.notify messages written, over all connections
         self.jobs_created = 0
         self.stale_within_grace = 0  # accepted shares on a job replaced by a clean job < grace ago
+        self.stale_extranonce = 0    # shares answered "stale": job sent before an extranonce1 change < grace ago
         self.best_share_difficulty = 0.0
+        self.fault_events = {f: 0 for f in faults}   # one per client a fault was applied to
+        self.fault_ticks_idle = 0                    # fault turns with no client to apply it to
+        self.reconnect_ignored = 0   # clients still connected well after client.reconnect (closed by us)
+        self.junk_lines_sent = 0
+        self.answers_delayed = 0
+        self.by_scenario: dict[str, Tally] = {}
+
+    def scenario(self, name: str) -> Tally:
+        return self.by_scenario.setdefault(name, Tally())
 
     def summary(self) -> dict:
         return {
             "accepted": self.accepted,
             "rejected": {str(k): v for k, v in sorted(self.rejected.items())},
             "rejected_total": sum(self.rejected.values()),
+            "rejected_by_reason": dict(sorted(self.rejected_by_reason.items())),
+            "stale": self.stale_within_grace + self.stale_extranonce,
+            "stale_within_grace": self.stale_within_grace,
+            "stale_extranonce": self.stale_extranonce,
             "connections": self.connections,
             "authorized": self.authorized,
             "jobs_sent": self.jobs_sent,
             "jobs_created": self.jobs_created,
-            "stale_within_grace": self.stale_within_grace,
             "best_share_difficulty": self.best_share_difficulty,
+            "faults": dict(self.fault_events),
+            "fault_ticks_idle": self.fault_ticks_idle,
+            "reconnect_ignored": self.reconnect_ignored,
+            "junk_lines_sent": self.junk_lines_sent,
+            "answers_delayed": self.answers_delayed,
+            "by_scenario": {k: v.as_dict() for k, v in sorted(self.by_scenario.items())},
         }
 
 
 class RejectError(Exception):
-    def __init__(self, code: int, message: str):
+    def __init__(self, reason: str, message: str):
         super().__init__(message)
-        self.code = code
+        self.reason = reason
+        self.code = REASONS[reason]
         self.message = message
+
+
+class SentJob:
+    """A job as one connection received it: the extranonce1 and difficulty in force when it was sent
+    are the ones its shares are checked against."""
+
+    def __init__(self, job: Job, en1: bytes, diff_text: str, target: Fraction):
+        self.job = job
+        self.en1 = en1
+        self.diff_text = diff_text
+        self.target = target
+        self.sent_at = time.monotonic()
+        self.invalidated_at: float | None = None
+        self.invalidated_by: str | None = None  # "clean" (a later clean job) or "extranonce" (en1 changed)
+
+    def invalidate(self, why: str, now: float) -> None:
+        if self.invalidated_at is None:
+            self.invalidated_at = now
+            self.invalidated_by = why
 
 
 class Connection:
@@ -282,23 +397,101 @@ class Connection:
         self.reader = reader
         self.writer = writer
         self.en1 = en1
+        self.en1_history = [en1]
         self.sub_id = sub_id
         self.subscribed = False
+        self.extranonce_subscribed = False
         self.workers: set[str] = set()
+        self.diff_text = pool.difficulty_text
+        self.target = pool.target
+        self.diff_changes = 0
+        self.sent: dict[str, SentJob] = {}
+        self.garbage_until = 0.0
+        self.slow_until = 0.0
+        self.junk_index = 0
+        self.answers: asyncio.Queue = asyncio.Queue()
+        self.answers_pending = 0
+        self.answer_task: asyncio.Task | None = None
+        self.closed = False
         peer = writer.get_extra_info("peername")
         self.name = "%s:%s" % (peer[0], peer[1]) if peer else "?"
+        local = writer.get_extra_info("sockname")
+        self.local_host = local[0] if local else "127.0.0.1"  # the address the client connected to
+
+    def ready(self) -> bool:
+        return self.subscribed and bool(self.workers) and not self.closed and not self.writer.is_closing()
+
+    def write_line(self, line: str) -> None:
+        if self.closed or self.writer.is_closing():
+            return
+        self.writer.write((line + "\n").encode())
+
+    def send_junk(self) -> None:
+        line = JUNK[self.junk_index % len(JUNK)]
+        self.junk_index += 1
+        self.pool.stats.junk_lines_sent += 1
+        self.write_line(line)
+
+    def send_raw(self, line: str) -> None:
+        # While a garbage fault is active every valid line is preceded by a junk line.
+        if time.monotonic() < self.garbage_until:
+            self.send_junk()
+        self.write_line(line)
 
     def send(self, obj: dict) -> None:
         self.send_raw(json.dumps(obj, separators=(",", ":")))
 
-    def send_raw(self, line: str) -> None:
-        if self.writer.is_closing():
-            return
-        self.writer.write((line + "\n").encode())
-
     def send_notify(self, job: Job) -> None:
+        now = time.monotonic()
+        if job.clean:
+            for rec in self.sent.values():
+                rec.invalidate("clean", now)
+        self.sent[job.job_id] = SentJob(job, self.en1, self.diff_text, self.target)
         self.send({"id": None, "method": "mining.notify", "params": job.notify_params()})
         self.pool.stats.jobs_sent += 1
+
+    def send_difficulty(self, text: str) -> None:
+        """Applies to the jobs sent from now on (those already sent keep theirs)."""
+        self.diff_text = text
+        self.target = target_for(self.pool.algo, Fraction(text))
+        self.send_raw('{"id":null,"method":"mining.set_difficulty","params":[%s]}' % text)
+
+    def answer(self, obj: dict) -> None:
+        """Sends a submit answer: at once, or (slow fault) after --slow-delay; always in order."""
+        now = time.monotonic()
+        delay = self.pool.args.slow_delay if now < self.slow_until else 0.0
+        if delay > 0 or self.answers_pending:
+            if delay > 0:
+                self.pool.stats.answers_delayed += 1
+            self.answers_pending += 1
+            self.answers.put_nowait((now + delay, obj))
+            if self.answer_task is None:
+                self.answer_task = asyncio.get_running_loop().create_task(self.answer_loop())
+        else:
+            self.send(obj)
+
+    async def answer_loop(self) -> None:
+        while True:
+            due, obj = await self.answers.get()
+            wait = due - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            self.send(obj)
+            self.answers_pending -= 1
+            try:
+                await self.writer.drain()
+            except (ConnectionError, OSError):
+                return
+
+    def close(self, abort: bool = False) -> None:
+        self.closed = True
+        try:
+            if abort:
+                self.writer.transport.abort()
+            else:
+                self.writer.close()
+        except Exception:
+            pass
 
 
 class Pool:
@@ -312,35 +505,54 @@ class Pool:
         self.target = target_for(self.algo, self.difficulty)
         self.templates = templates
         self.template_index = -1
+        self.template_last_ntime: dict[int, int] = {}
         self.jobs: dict[str, Job] = {}
         self.current: Job | None = None
         self.conns: set[Connection] = set()
-        self.stats = Stats()
+        self.faults: list[str] = args.fault
+        self.stats = Stats(self.faults)
+        self.last_fault: str | None = None
         self.seen_shares: set[tuple] = set()
         self.seen_headers: set[bytes] = set()
         self.next_en1 = int.from_bytes(os.urandom(4), "big")
+        self.recent_en1: collections.deque = collections.deque(maxlen=64)
         self.job_counter = 0
+        self.port = 0
+        self.tasks: set[asyncio.Task] = set()
         self.started = time.monotonic()
+
+    def spawn(self, coro) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    def allocate_en1(self) -> bytes:
+        en1 = (self.next_en1 & 0xFFFFFFFF).to_bytes(4, "big")
+        self.next_en1 += 1
+        self.recent_en1.append(en1)
+        return en1
 
     # -- jobs
 
-    def new_job(self) -> Job:
-        self.template_index = (self.template_index + 1) % len(self.templates)
+    def new_job(self, force_clean: bool = False, same_template: bool = False) -> Job:
+        """A job from the next template (or the current one again, with a later ntime). Clean when the
+        prevhash changes, or when force_clean."""
+        if not same_template or self.template_index < 0:
+            self.template_index = (self.template_index + 1) % len(self.templates)
         t = self.templates[self.template_index]
         # ntime advances with wall time like a real pool's, so a re-issued template is never the
         # same work twice. The first issue of each template carries the real ntime.
-        elapsed = int(time.monotonic() - self.started)
-        ntime = t.ntime + (elapsed if self.job_counter >= len(self.templates) else 0)
+        last = self.template_last_ntime.get(self.template_index)
+        if last is None:
+            ntime = t.ntime
+        else:
+            ntime = max(t.ntime + int(time.monotonic() - self.started), last + 1)
+        self.template_last_ntime[self.template_index] = ntime
         self.job_counter += 1
         job_id = "%x" % (0x1000 + self.job_counter)
-        clean = self.current is None or self.current.prevhash_header != t.prevhash_header
+        clean = force_clean or self.current is None or self.current.prevhash_header != t.prevhash_header
         job = Job(job_id, t.prevhash_header, t.coinb1, t.coinb2, t.branch, t.version, t.nbits,
                   ntime, clean, t.origin)
-        now = time.monotonic()
-        if clean:
-            for old in self.jobs.values():
-                if old.invalidated_at is None:
-                    old.invalidated_at = now
         self.jobs[job_id] = job
         self.current = job
         self.stats.jobs_created += 1
@@ -348,23 +560,116 @@ class Pool:
             % (job_id, t.origin, job.version, job.nbits, job.ntime, clean))
         return job
 
+    def broadcast(self, job: Job) -> None:
+        for c in list(self.conns):
+            if c.subscribed and not c.closed:
+                c.send_notify(job)
+
     async def rotate_jobs(self) -> None:
         while True:
             await asyncio.sleep(self.args.job_interval)
-            job = self.new_job()
-            for c in list(self.conns):
-                if c.subscribed:
-                    c.send_notify(job)
+            self.broadcast(self.new_job())
+
+    # -- faults
+
+    async def run_faults(self) -> None:
+        loop = asyncio.get_running_loop()
+        turn = 0
+        due = loop.time()
+        while True:
+            # Fixed rate: a fault that takes a while (clean-storm, difficulty) does not push the next one.
+            due += self.args.fault_interval
+            await asyncio.sleep(max(0.0, due - loop.time()))
+            name = self.faults[turn % len(self.faults)]
+            turn += 1
+            targets = [c for c in self.conns
+                       if c.ready() and (name != "set-extranonce" or c.extranonce_subscribed)]
+            if not targets:
+                self.stats.fault_ticks_idle += 1
+                log("FAULT %s: no client to apply it to%s" % (
+                    name, " (none sent mining.extranonce.subscribe)" if name == "set-extranonce" and self.conns else ""))
+                continue
+            self.stats.fault_events[name] += len(targets)
+            self.last_fault = name
+            log("FAULT %s on %s" % (name, ", ".join(c.name for c in targets)))
+            await self.fire(name, targets)
+
+    async def fire(self, name: str, targets: list[Connection]) -> None:
+        a = self.args
+        now = time.monotonic()
+        if name == "drop":
+            for c in targets:
+                log("%s: dropping the connection (abort)" % c.name)
+                c.close(abort=True)
+        elif name == "reconnect":
+            for c in targets:
+                params = [c.local_host, self.port, a.reconnect_wait]
+                log("%s: client.reconnect %s" % (c.name, json.dumps(params)))
+                c.send({"id": None, "method": "client.reconnect", "params": params})
+                self.spawn(self.close_if_still_there(c, a.reconnect_wait + a.reconnect_grace))
+        elif name == "set-extranonce":
+            for c in targets:
+                en1 = self.allocate_en1()
+                for rec in c.sent.values():
+                    rec.invalidate("extranonce", now)
+                log("%s: mining.set_extranonce %s -> %s, extranonce2_size=%d"
+                    % (c.name, c.en1.hex(), en1.hex(), a.en2_size))
+                c.en1 = en1
+                c.en1_history.append(en1)
+                c.send({"id": None, "method": "mining.set_extranonce", "params": [en1.hex(), a.en2_size]})
+            self.broadcast(self.new_job(force_clean=True))
+        elif name == "difficulty":
+            for c in targets:
+                c.diff_changes += 1
+                d = self.difficulty * 2 if c.diff_changes % 2 else self.difficulty / 2
+                text = difficulty_wire_text(d)
+                log("%s: mining.set_difficulty %s -> %s (applies from the next job)" % (c.name, c.diff_text, text))
+                c.send_difficulty(text)
+                try:
+                    await c.writer.drain()
+                except (ConnectionError, OSError):
+                    pass
+            # Like a pool whose vardiff moves between jobs: the miner keeps hashing the job it has (at
+            # that job's difficulty) until the next notify.
+            await asyncio.sleep(a.difficulty_notify_delay)
+            self.broadcast(self.new_job(same_template=True))
+        elif name == "clean-storm":
+            for i in range(a.storm_jobs):
+                if i:
+                    await asyncio.sleep(a.storm_gap)
+                self.broadcast(self.new_job(force_clean=True))
+        elif name == "garbage":
+            for c in targets:
+                c.garbage_until = now + a.garbage_window
+                c.send_junk()
+                c.send_junk()
+                c.send_difficulty(c.diff_text)  # a valid (unchanged) difficulty between junk lines
+            self.broadcast(self.new_job(same_template=True))
+        elif name == "slow":
+            for c in targets:
+                log("%s: submit answers delayed by %.1f s for the next %.1f s" % (c.name, a.slow_delay, a.slow_window))
+                c.slow_until = now + a.slow_window
+        for c in targets:
+            if not c.closed:
+                try:
+                    await c.writer.drain()
+                except (ConnectionError, OSError):
+                    pass
+
+    async def close_if_still_there(self, c: Connection, after: float) -> None:
+        await asyncio.sleep(after)
+        if c in self.conns and not c.closed:
+            self.stats.reconnect_ignored += 1
+            log("%s: still connected %.1f s after client.reconnect; closing it" % (c.name, after))
+            c.close()
 
     # -- connections
 
     async def handle(self, reader, writer) -> None:
-        en1 = (self.next_en1 & 0xFFFFFFFF).to_bytes(4, "big")
-        self.next_en1 += 1
-        conn = Connection(self, reader, writer, en1, os.urandom(4).hex())
+        conn = Connection(self, reader, writer, self.allocate_en1(), os.urandom(4).hex())
         self.conns.add(conn)
         self.stats.connections += 1
-        log("connect %s extranonce1=%s" % (conn.name, en1.hex()))
+        log("connect %s extranonce1=%s" % (conn.name, conn.en1.hex()))
         try:
             while True:
                 try:
@@ -385,15 +690,16 @@ class Pool:
                     log("%s: internal error on %r: %r" % (conn.name, text, e))
                     conn.send({"id": None, "result": None, "error": [E_OTHER, "Internal error", None]})
                 await writer.drain()
-        except (ConnectionError, OSError) as e:
-            log("%s: %s" % (conn.name, e))
+        except (ConnectionError, OSError, ssl.SSLError) as e:
+            log("%s: %r" % (conn.name, e))
         finally:
             self.conns.discard(conn)
+            if conn.answer_task is not None:
+                conn.answer_task.cancel()
+            if conn.answers_pending:
+                log("%s: %d delayed answer(s) not sent (client left)" % (conn.name, conn.answers_pending))
             log("disconnect %s" % conn.name)
-            try:
-                writer.close()
-            except Exception:
-                pass
+            conn.close()
 
     def dispatch(self, conn: Connection, text: str) -> None:
         try:
@@ -416,8 +722,12 @@ class Pool:
             self.on_authorize(conn, mid, params)
         elif method == "mining.submit":
             self.on_submit(conn, mid, params)
+        elif method == "mining.extranonce.subscribe":
+            conn.extranonce_subscribed = True
+            conn.send({"id": mid, "result": True, "error": None})
+            log("%s extranonce.subscribe" % conn.name)
         elif method is None:
-            pass  # a response to something we never ask; ignore
+            pass  # a response (e.g. to a junk request of ours); ignore
         else:
             conn.send({"id": mid, "result": None, "error": [E_OTHER, "Unsupported method %s" % method, None]})
 
@@ -433,7 +743,7 @@ class Pool:
         log("%s subscribed agent=%r extranonce1=%s extranonce2_size=%d"
             % (conn.name, agent, conn.en1.hex(), self.args.en2_size))
         if first:
-            conn.send_raw('{"id":null,"method":"mining.set_difficulty","params":[%s]}' % self.difficulty_text)
+            conn.send_difficulty(conn.diff_text)
             conn.send_notify(self.current)
 
     def on_authorize(self, conn: Connection, mid, params) -> None:
@@ -453,73 +763,108 @@ class Pool:
         log("%s authorize %r -> %s" % (conn.name, user, ok))
 
     def on_submit(self, conn: Connection, mid, params) -> None:
+        tally = self.stats.scenario(self.last_fault or "baseline")
         try:
             info = self.check_share(conn, params)
         except RejectError as e:
             self.stats.rejected[e.code] = self.stats.rejected.get(e.code, 0) + 1
-            conn.send({"id": mid, "result": None, "error": [e.code, e.message, None]})
-            log("REJECT [%d %s] from %s params=%s" % (e.code, e.message, conn.name, json.dumps(params)))
+            self.stats.rejected_by_reason[e.reason] = self.stats.rejected_by_reason.get(e.reason, 0) + 1
+            tally.rejected[e.reason] = tally.rejected.get(e.reason, 0) + 1
+            conn.answer({"id": mid, "result": None, "error": [e.code, e.message, None]})
+            log("REJECT [%d %s: %s] from %s params=%s"
+                % (e.code, e.reason, e.message, conn.name, json.dumps(params)))
+            return
+        if info["stale"] == "extranonce":
+            # Valid work for the extranonce1 this job was sent with, but that extranonce1 was replaced
+            # moments ago: answered as stale (not counted as rejected, not credited).
+            self.stats.stale_extranonce += 1
+            tally.stale += 1
+            conn.answer({"id": mid, "result": None, "error": [E_JOB_NOT_FOUND, "Stale share (extranonce1 changed)", None]})
+            log("STALE from %s job=%s en1=%s en2=%s (job sent before the extranonce1 change)"
+                % (conn.name, info["job"], info["en1"], info["en2"]))
             return
         self.stats.accepted += 1
+        tally.accepted += 1
+        if info["stale"] == "clean":
+            self.stats.stale_within_grace += 1
+            tally.stale += 1
         self.stats.best_share_difficulty = max(self.stats.best_share_difficulty, info["difficulty"])
-        conn.send({"id": mid, "result": True, "error": None})
-        log("ACCEPT from %s job=%s en1=%s en2=%s ntime=%s nonce=%s diff=%.6g hash=%s header=%s%s"
-            % (conn.name, info["job"], conn.en1.hex(), info["en2"], info["ntime"], info["nonce"],
-               info["difficulty"], info["hash"], info["header"],
+        conn.answer({"id": mid, "result": True, "error": None})
+        log("ACCEPT from %s job=%s en1=%s en2=%s ntime=%s nonce=%s diff=%.6g/%s hash=%s header=%s%s"
+            % (conn.name, info["job"], info["en1"], info["en2"], info["ntime"], info["nonce"],
+               info["difficulty"], info["required"], info["hash"], info["header"],
                " (stale job, within grace)" if info["stale"] else ""))
+
+    def header_for(self, rec: SentJob, en1: bytes, en2: bytes, ntime: int, nonce: int) -> bytes:
+        job = rec.job
+        coinbase = job.coinb1 + en1 + en2 + job.coinb2
+        return build_header(job.version, job.prevhash_header, merkle_root(coinbase, job.branch),
+                            ntime, job.nbits, nonce)
 
     def check_share(self, conn: Connection, params) -> dict:
         if not conn.subscribed:
-            raise RejectError(E_NOT_SUBSCRIBED, "Not subscribed")
+            raise RejectError("not-subscribed", "Not subscribed")
         if len(params) < 1 or not isinstance(params[0], str) or params[0] not in conn.workers:
-            raise RejectError(E_UNAUTHORIZED, "Unauthorized worker")
+            raise RejectError("unauthorized", "Unauthorized worker")
         if len(params) != 5 or not all(isinstance(p, str) for p in params):
-            raise RejectError(E_OTHER, "Malformed submit: expected 5 string params")
+            raise RejectError("malformed", "Malformed submit: expected 5 string params")
         _worker, job_id, en2_hex, ntime_hex, nonce_hex = params
-        job = self.jobs.get(job_id)
-        if job is None:
-            raise RejectError(E_JOB_NOT_FOUND, "Job not found")
-        stale = False
-        if job.invalidated_at is not None:
-            if time.monotonic() - job.invalidated_at > self.args.stale_grace:
-                raise RejectError(E_JOB_NOT_FOUND, "Job not found (stale)")
-            stale = True
+        rec = conn.sent.get(job_id)
+        if rec is None:
+            raise RejectError("job-not-found", "Job not found" + (
+                " (never sent on this connection)" if job_id in self.jobs else ""))
         en2 = _hex_field(en2_hex, self.args.en2_size, "extranonce2")
         ntime = int.from_bytes(_hex_field(ntime_hex, 4, "ntime"), "big")
         nonce = int.from_bytes(_hex_field(nonce_hex, 4, "nonce"), "big")
-        if ntime < job.ntime or ntime > job.ntime + NTIME_MAX_AHEAD:
-            raise RejectError(E_OTHER, "ntime out of range")
-        key = (job_id, conn.en1, en2, ntime, nonce)
+        if ntime < rec.job.ntime or ntime > rec.job.ntime + NTIME_MAX_AHEAD:
+            raise RejectError("ntime-out-of-range", "ntime out of range")
+        stale = None
+        if rec.invalidated_at is not None:
+            age = time.monotonic() - rec.invalidated_at
+            if age > self.args.stale_grace:
+                raise RejectError("stale-expired", "Stale job (superseded %.1f s ago by %s)"
+                                  % (age, "a clean job" if rec.invalidated_by == "clean" else "an extranonce1 change"))
+            stale = rec.invalidated_by
+        key = (job_id, rec.en1, en2, ntime, nonce)
         if key in self.seen_shares:
-            raise RejectError(E_DUPLICATE, "Duplicate share")
+            raise RejectError("duplicate", "Duplicate share")
 
-        coinbase = job.coinb1 + conn.en1 + en2 + job.coinb2
-        merkle = merkle_root(coinbase, job.branch)
-        header = build_header(job.version, job.prevhash_header, merkle, ntime, job.nbits, nonce)
+        header = self.header_for(rec, rec.en1, en2, ntime, nonce)
         if header in self.seen_headers:
-            raise RejectError(E_DUPLICATE, "Duplicate share (same header)")
+            raise RejectError("duplicate", "Duplicate share (same header)")
         h = POW[self.algo](header)
         value = hash_value(h)
         diff = share_difficulty(self.algo, h)
-        if not value <= self.target:
-            log("low difficulty share: header=%s hash=%s share_diff=%.6g < %s"
-                % (header.hex(), h[::-1].hex(), diff, self.args.difficulty))
-            raise RejectError(E_LOW_DIFFICULTY, "Low difficulty share")
+        if not value <= rec.target:
+            # Diagnose: the same share with another extranonce1 this pool handed out?
+            for other in dict.fromkeys(conn.en1_history + list(self.recent_en1)):
+                if other == rec.en1:
+                    continue
+                if hash_value(POW[self.algo](self.header_for(rec, other, en2, ntime, nonce))) <= rec.target:
+                    log("share for job %s meets its target with extranonce1 %s, but the job was sent with %s"
+                        % (job_id, other.hex(), rec.en1.hex()))
+                    raise RejectError("wrong-extranonce1", "Wrong extranonce1 for this job")
+            note = ""
+            if rec.diff_text != conn.diff_text and value <= conn.target:
+                note = " (meets the current difficulty %s, not the %s in force when job %s was sent)" % (
+                    conn.diff_text, rec.diff_text, job_id)
+            log("low difficulty share: job=%s header=%s hash=%s share_diff=%.6g < %s%s"
+                % (job_id, header.hex(), h[::-1].hex(), diff, rec.diff_text, note))
+            raise RejectError("low-difficulty", "Low difficulty share" + note)
         self.seen_shares.add(key)
         self.seen_headers.add(header)
-        if stale:
-            self.stats.stale_within_grace += 1
-        return {"job": job_id, "en2": en2.hex(), "ntime": ntime_hex, "nonce": nonce_hex,
-                "difficulty": diff, "hash": h[::-1].hex(), "header": header.hex(), "stale": stale}
+        return {"job": job_id, "en1": rec.en1.hex(), "en2": en2.hex(), "ntime": ntime_hex, "nonce": nonce_hex,
+                "difficulty": diff, "required": rec.diff_text, "hash": h[::-1].hex(),
+                "header": header.hex(), "stale": stale}
 
 
 def _hex_field(s: str, nbytes: int, what: str) -> bytes:
     if len(s) != 2 * nbytes:
-        raise RejectError(E_OTHER, "%s must be %d hex digits" % (what, 2 * nbytes))
+        raise RejectError("malformed", "%s must be %d hex digits" % (what, 2 * nbytes))
     try:
         return bytes.fromhex(s)
     except ValueError:
-        raise RejectError(E_OTHER, "%s is not hex" % what)
+        raise RejectError("malformed", "%s is not hex" % what)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -539,9 +884,28 @@ def parse_args(argv=None):
     p.add_argument("--user", default=None, help="require this worker name")
     p.add_argument("--password", default=None, help="require this password")
     p.add_argument("--stale-grace", type=float, default=2.0,
-                   help="seconds a job replaced by a clean job still accepts shares (in-flight race)")
+                   help="seconds a job replaced by a clean job still accepts shares, and a job sent before an "
+                        "extranonce1 change gets them answered as stale rather than rejected (in-flight race)")
     p.add_argument("--vectors", default=DEFAULT_VECTORS)
     p.add_argument("--verbose", action="store_true", help="log every line received")
+    f = p.add_argument_group("faults")
+    f.add_argument("--fault", action="append", default=[], metavar="NAME[,NAME...]",
+                   help="inject faults, one every --fault-interval seconds in turn: " + ", ".join(FAULTS))
+    f.add_argument("--fault-interval", type=float, default=5.0, help="seconds between faults (default 5)")
+    f.add_argument("--reconnect-wait", type=int, default=1, help="wait (s) sent in client.reconnect")
+    f.add_argument("--reconnect-grace", type=float, default=3.0,
+                   help="after client.reconnect, close the connection if the client is still there this long after the wait")
+    f.add_argument("--difficulty-notify-delay", type=float, default=1.0,
+                   help="seconds between a difficulty fault's set_difficulty and its notify")
+    f.add_argument("--storm-jobs", type=int, default=5, help="clean jobs per clean-storm")
+    f.add_argument("--storm-gap", type=float, default=0.05, help="seconds between clean-storm jobs")
+    f.add_argument("--garbage-window", type=float, default=2.5,
+                   help="seconds after a garbage fault during which every valid line is preceded by junk")
+    f.add_argument("--slow-delay", type=float, default=1.5, help="seconds each submit answer is delayed (slow)")
+    f.add_argument("--slow-window", type=float, default=3.0, help="seconds a slow fault lasts")
+    t = p.add_argument_group("TLS")
+    t.add_argument("--tls-cert", default=None, help="PEM certificate (chain): serve stratum over TLS")
+    t.add_argument("--tls-key", default=None, help="PEM private key for --tls-cert")
     args = p.parse_args(argv)
     if not 2 <= args.en2_size <= 8:
         p.error("--en2-size must be between 2 and 8")
@@ -558,24 +922,45 @@ def parse_args(argv=None):
         p.error("--difficulty must be positive")
     if args.job_interval <= 0:
         p.error("--job-interval must be positive")
+    faults = []
+    for item in args.fault:
+        for name in item.split(","):
+            name = name.strip()
+            if not name:
+                continue
+            if name not in FAULTS:
+                p.error("unknown fault %r (known: %s)" % (name, ", ".join(FAULTS)))
+            faults.append(name)
+    args.fault = faults
+    if args.fault_interval <= 0:
+        p.error("--fault-interval must be positive")
+    if (args.tls_cert is None) != (args.tls_key is None):
+        p.error("--tls-cert and --tls-key go together")
     return args
 
 
 async def main_async(args, templates) -> dict:
     pool = Pool(args, templates)
     pool.new_job()
-    server = await asyncio.start_server(pool.handle, host="127.0.0.1", port=args.port)
-    port = server.sockets[0].getsockname()[1]
-    log("algo=%s difficulty=%s target=%064x en2_size=%d ckpool_style=%s jobs=%d"
-        % (args.algo, args.difficulty, int(pool.target), args.en2_size, args.ckpool_style, len(templates)))
-    sys.stdout.write("LISTENING %d\n" % port)
+    tls = None
+    if args.tls_cert:
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(args.tls_cert, args.tls_key)
+    server = await asyncio.start_server(pool.handle, host="127.0.0.1", port=args.port, ssl=tls)
+    pool.port = server.sockets[0].getsockname()[1]
+    log("algo=%s difficulty=%s target=%064x en2_size=%d ckpool_style=%s jobs=%d tls=%s faults=%s"
+        % (args.algo, args.difficulty, int(pool.target), args.en2_size, args.ckpool_style, len(templates),
+           bool(tls), ",".join(pool.faults) or "none"))
+    sys.stdout.write("LISTENING %d\n" % pool.port)
     sys.stdout.flush()
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    rotator = asyncio.create_task(pool.rotate_jobs())
+    background = [asyncio.create_task(pool.rotate_jobs())]
+    if pool.faults:
+        background.append(asyncio.create_task(pool.run_faults()))
     try:
         if args.seconds > 0:
             try:
@@ -585,15 +970,15 @@ async def main_async(args, templates) -> dict:
         else:
             await stop.wait()
     finally:
-        rotator.cancel()
+        for task in background + list(pool.tasks):
+            task.cancel()
         server.close()
         for c in list(pool.conns):
-            try:
-                c.writer.close()
-            except Exception:
-                pass
+            c.close()
         await asyncio.sleep(0)
-    return pool.stats.summary()
+    summary = pool.stats.summary()
+    summary["tls"] = bool(tls)
+    return summary
 
 
 def main(argv=None) -> int:
