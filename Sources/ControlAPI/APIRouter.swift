@@ -61,6 +61,9 @@ public final class APIRouter: Sendable {
         case ["stats"]:
             try allow(request, ["GET"])
             return statsResponse()
+        case ["metrics"]:
+            try allow(request, ["GET"])
+            return HTTPResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")], body: service.metrics())
         case ["livez"]:
             try allow(request, ["GET"])
             return try json(200, ["status": "ok"])

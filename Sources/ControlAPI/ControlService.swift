@@ -25,4 +25,6 @@ public protocol ControlService: Sendable {
     func updateConfig(_ input: ConfigInput) throws(Problem) -> ConfigDocument
     /// Whether the miner is authorized, has a fresh job and is hashing.
     func readiness() -> ReadinessDocument
+    /// The metrics in Prometheus' text format (`GET /metrics`).
+    func metrics() -> [UInt8]
 }

@@ -428,6 +428,24 @@ paths:
         '415': {$ref: '#/components/responses/UnsupportedMediaType'}
         '422': {$ref: '#/components/responses/Unprocessable'}
         '500': {$ref: '#/components/responses/ServerError'}
+  /metrics:
+    get:
+      summary: Prometheus metrics
+      operationId: metrics
+      description: |
+        Prometheus text exposition format 0.0.4 (swift-prometheus). Series:
+        nightminer_hashes_total (counter); nightminer_shares_total{result="accepted|rejected|stale|lost|invalid"}
+        (counter; rejected also by reason="stale|duplicate|low-difficulty|unauthorized|not-subscribed|other");
+        nightminer_hashrate_hashes_per_second{window="10s|60s|15m"} (gauge); nightminer_share_round_trip_seconds
+        (histogram); nightminer_pool_connected{pool} (gauge, 1 for the pool in use and authorized);
+        nightminer_pool_failovers_total (counter); nightminer_mining (gauge, 1 while mining is on);
+        nightminer_info{version,algorithm,kernel} (gauge, always 1).
+      responses:
+        '200':
+          description: The metrics.
+          content:
+            text/plain:
+              schema: {type: string}
   /livez:
     get:
       summary: The process is up

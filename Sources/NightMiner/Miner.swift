@@ -21,6 +21,7 @@ public final class Miner: Sendable {
     private let status = Locked(Status())
     private let client = Locked<StratumClient?>(nil)
     private let stopRequested = Atomic<Bool>(false)
+    private let observers = Locked<[@Sendable (MinerEvent) -> Void]>([])
 
     private struct Status: Sendable {
         var running = false
@@ -38,9 +39,9 @@ public final class Miner: Sendable {
         var refusedBy: Set<String> = []
         /// The pool of the current (or last) connection.
         var pool: PoolEndpoint?
-        /// The ledger key of the pool each recent job came from (the newest last; a share found for a job
-        /// that is void by now still counts for its pool).
-        var jobPools: [(job: String, pool: String)] = []
+        /// The pool each recent job came from (the newest last; a share found for a job that is void by now
+        /// still counts for its pool).
+        var jobPools: [(job: String, pool: PoolEndpoint)] = []
         var failure: MinerError?
     }
 
@@ -71,6 +72,16 @@ public final class Miner: Sendable {
         guard (1...1024).contains(configuration.threads) else {
             throw .invalidConfiguration("threads must be between 1 and 1024, not \(configuration.threads)")
         }
+    }
+
+    /// Calls `handler` with every ``MinerEvent`` from now on, in order, on the miner's event task: it must
+    /// be quick and must not wait.
+    public func observe(_ handler: @escaping @Sendable (MinerEvent) -> Void) {
+        observers.withLock { $0.append(handler) }
+    }
+
+    private func publish(_ event: MinerEvent) {
+        for handler in observers.withLock({ $0.map { $0 } }) { handler(event) }
     }
 
     /// Mines until ``stop()`` (or, with `stopOnAuthorizationFailure`, until every pool refuses the worker).
@@ -112,6 +123,7 @@ public final class Miner: Sendable {
             engine.stop()
             engine.closeShareStream()
         }
+        publish(.started)
         logger.info("mining \(configuration.pools[0].algorithm ?? algorithm.name) on \(configuration.pools[0]) with \(configuration.threads) thread\(configuration.threads == 1 ? "" : "s")")
         let ticker = configuration.statusInterval.map { interval in
             Task {
@@ -143,6 +155,7 @@ public final class Miner: Sendable {
             status.connectedSince = nil
             return status.failure
         }
+        publish(.stopped)
         if let failure { throw failure }
     }
 
@@ -272,6 +285,7 @@ public final class Miner: Sendable {
                 status.refusedBy = []
             }
             logger.notice("authorized as \(worker)")
+            if let pool = status.withLock({ $0.pool }) { publish(.poolConnected(pool: pool.url)) }
         case .authorizationFailed(let pool, let why):
             let (stopOnRefusal, pools) = configuration.withLock { ($0.stopOnAuthorizationFailure, $0.pools.count) }
             let stop = status.withLock { status -> Bool in
@@ -292,24 +306,30 @@ public final class Miner: Sendable {
             accept(job, clean: clean)
         case .difficulty(let difficulty):
             tighten(to: difficulty)
+            publish(.difficulty(difficulty))
         case .shareResult(_, let share, let pool, let outcome, let roundTrip):
             status.withLock { $0.lastRoundTrip = roundTrip }
             let milliseconds = Double(roundTrip.components.attoseconds) / 1e15 + Double(roundTrip.components.seconds) * 1000
             switch outcome {
             case .accepted:
                 engine.ledger.accepted(poolDifficulty: share.targetDifficulty, pool: Self.ledgerKey(pool))
+                publish(.share(pool: pool.url, outcome: .accepted, roundTrip: roundTrip))
                 logger.notice("accepted share \(share.displayHash.prefix(16))… job \(share.jobID) (\(Self.formatNumber(milliseconds, digits: 1)) ms) — \(statusLine())")
             case .rejected(let reason):
                 engine.ledger.rejected(reason: reason.key, pool: Self.ledgerKey(pool))
+                publish(.share(pool: pool.url, outcome: .rejected(reason: reason.key), roundTrip: roundTrip))
                 logger.warning("rejected share job \(share.jobID): \(reason) — \(statusLine())")
             }
         case .shareLost(_, _, let pool):
             engine.ledger.lost(pool: Self.ledgerKey(pool))
+            publish(.share(pool: pool.url, outcome: .lost, roundTrip: nil))
         case .message(let text):
             logger.notice("pool says: \(text)")
+        case .failover(let from, let to, let reason):
+            publish(.failover(from: from.url, to: to.url, reason: reason))
         case .disconnected(let why):
             engine.withdrawWork()
-            status.withLock { status in
+            let pool = status.withLock { status in
                 status.authorized = false
                 status.connectedSince = nil
                 status.current = nil
@@ -317,7 +337,9 @@ public final class Miner: Sendable {
                 status.jobOrder.removeAll()
                 status.jobTargets.removeAll()
                 if status.lastError == nil || !why.isEmpty { status.lastError = why }
+                return status.pool
             }
+            if let pool { publish(.poolDisconnected(pool: pool.url, reason: why)) }
             if !stopRequested.load(ordering: .sequentiallyConsistent) { logger.warning("pool connection lost: \(why)") }
         }
     }
@@ -338,7 +360,7 @@ public final class Miner: Sendable {
             status.jobOrder.append(Self.key(job))
             status.jobTargets[Self.key(job)] = job.target
             if let pool = status.pool {
-                status.jobPools.append((Self.key(job), Self.ledgerKey(pool)))
+                status.jobPools.append((Self.key(job), pool))
                 if status.jobPools.count > 64 { status.jobPools.removeFirst() }
             }
             while status.jobOrder.count > 32 {
@@ -352,6 +374,7 @@ public final class Miner: Sendable {
             return job.target
         }
         logger.debug("new job \(job.id)\(clean ? " (clean)" : "") difficulty \(job.difficulty)")
+        publish(.job(id: job.id, difficulty: job.difficulty, clean: clean))
         engine.publish(MiningWork(jobID: Self.key(job), algorithm: job.algorithm, target: target) { counter in
             job.header(extranonce2: job.extranonce2(counter))
         })
@@ -374,14 +397,15 @@ public final class Miner: Sendable {
 
     /// Checks a found share against the job's current rules and submits it.
     private func submit(_ found: FoundShare, client: StratumClient) {
-        let (decision, pool) = status.withLock { status -> ((Job, Double)?, String?) in
+        let (decision, pool) = status.withLock { status -> ((Job, Double)?, PoolEndpoint?) in
             let pool = status.jobPools.last { $0.job == found.jobID }?.pool
             guard let job = status.jobs[found.jobID], let target = status.jobTargets[found.jobID] else { return (nil, pool) }
             guard target.isMet(byHash: found.hash) else { return (nil, pool) }
             return ((job, target.difficulty(scale: job.algorithm.difficultyScale)), pool)
         }
         guard let (job, credit) = decision else {
-            engine.ledger.stale(pool: pool)
+            engine.ledger.stale(pool: pool.map(Self.ledgerKey))
+            publish(.share(pool: pool?.url ?? "", outcome: .stale, roundTrip: nil))
             logger.info("dropped a share for job \(found.jobID): the job is void or the difficulty rose")
             return
         }
@@ -390,16 +414,19 @@ public final class Miner: Sendable {
         // Check the share once more on the exact header that will be submitted.
         guard job.verify(extranonce2: share.extranonce2, nonce: share.nonce) != nil else {
             engine.ledger.invalid()
+            publish(.share(pool: pool?.url ?? "", outcome: .invalid, roundTrip: nil))
             logger.error("share for job \(job.id) failed verification on the submitted header; not sent")
             return
         }
         if client.submit(share, session: job.session) != nil {
             logger.debug("submitted nonce \(Hex.string(share.nonce)) for job \(job.id) (share difficulty \(Self.formatNumber(share.difficulty, digits: 2)))")
         } else if job.session != client.session {
-            engine.ledger.stale(pool: pool)
+            engine.ledger.stale(pool: pool.map(Self.ledgerKey))
+            publish(.share(pool: pool?.url ?? "", outcome: .stale, roundTrip: nil))
             logger.info("dropped a share for job \(job.id) found on the previous connection")
         } else {
-            engine.ledger.lost(pool: pool)
+            engine.ledger.lost(pool: pool.map(Self.ledgerKey))
+            publish(.share(pool: pool?.url ?? "", outcome: .lost, roundTrip: nil))
             logger.warning("could not submit a share for job \(job.id): not connected")
         }
     }

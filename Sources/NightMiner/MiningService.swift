@@ -33,6 +33,7 @@ public final class MiningService: ControlService {
     /// Wakes the supervisor after every change of what the user asked for.
     private let wake = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     private let supervisor = Locked<Task<Void, Never>?>(nil)
+    private let measures = ServiceMetrics()
 
     /// The log levels the API accepts.
     public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
@@ -131,7 +132,11 @@ public final class MiningService: ControlService {
             if let existing = state.miner {
                 do throws(MinerError) { try existing.update(configuration) } catch { return .failure(.unprocessable(error.description)) }
             } else {
-                do throws(MinerError) { state.miner = try Miner(configuration: configuration, registry: registry, logger: logger) } catch {
+                do throws(MinerError) {
+                    let miner = try Miner(configuration: configuration, registry: registry, logger: logger)
+                    miner.observe { [measures] in measures.record($0) }
+                    state.miner = miner
+                } catch {
                     return .failure(.unprocessable(error.description))
                 }
             }
@@ -203,6 +208,9 @@ public final class MiningService: ControlService {
     static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
     }
+
+    /// The metrics in Prometheus' text format, up to date.
+    public func metrics() -> [UInt8] { measures.exposition(stats(), version: NightMinerVersion.number) }
 
     /// Readiness: authorized, a job younger than 10 minutes, threads hashing.
     public func readiness() -> ReadinessDocument {

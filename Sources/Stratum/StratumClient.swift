@@ -310,42 +310,60 @@ public final class StratumClient: Sendable {
 
     /// Decides what follows a session: nil to end, else the pause before the next attempt.
     private func afterSession(_ attempt: Attempt, report: SessionLink.Report) -> Duration? {
-        state.withLock { state -> Duration? in
-            guard !state.stopped else { return nil }
-            guard state.generation == attempt.generation else { return .zero }
+        let (pause, moved) = state.withLock { state -> (Duration?, Move?) in
+            guard !state.stopped else { return (nil, nil) }
+            guard state.generation == attempt.generation else { return (.zero, nil) }
             if let failback = state.failback {
                 state.failback = nil
+                let from = state.pools[state.poolIndex]
                 state.poolIndex = failback
                 state.failures[failback] = 0
                 state.lastErrors[failback] = nil
                 state.delays[failback] = options.minimumReconnectDelay
-                return .zero
+                return (.zero, Move(from: from, to: state.pools[failback], reason: "healthy again"))
             }
-            let index = attempt.poolIndex
-            if report.subscribed, let id = report.subscriptionID { state.resumeIDs[Self.key(attempt.link.pool)] = id }
-            if let redirect = report.redirect {
-                state.redirect = redirect
-                return redirect.wait
-            }
-            let refused = report.authorizationRefused != nil
-            if !refused, report.authorizedWorker != nil, report.gotJob {
-                state.failures[index] = 0
-                state.lastErrors[index] = nil
-                state.delays[index] = options.minimumReconnectDelay
-                return jittered(options.minimumReconnectDelay)
-            }
-            state.failures[index] += 1
-            state.lastErrors[index] = report.reason ?? "connection closed"
-            let pause = jittered(state.delays[index])
-            state.delays[index] = min(state.delays[index] * 2, options.maximumReconnectDelay)
-            if state.pools.count > 1, refused || state.failures[index] >= options.failuresBeforeFailover {
-                state.failures[index] = 0
-                state.poolIndex = (index + 1) % state.pools.count
-                logger.warning("pool \(state.pools[index].url) failed; moving to \(state.pools[state.poolIndex].url)")
-                return jittered(state.delays[state.poolIndex])  // the next pool's own backoff
-            }
-            return pause
+            return pauseAfterSession(attempt, report: report, state: &state)
         }
+        if let moved {
+            logger.warning("moving from \(moved.from.url) to \(moved.to.url): \(moved.reason)")
+            emit(.failover(from: moved.from, to: moved.to, reason: moved.reason))
+        }
+        return pause
+    }
+
+    /// A change of pool, reported once the state lock is released.
+    private struct Move {
+        var from: PoolEndpoint
+        var to: PoolEndpoint
+        var reason: String
+    }
+
+    /// The pause before the next attempt after a session that ended on its own, and the move to the next
+    /// pool when this one failed often enough.
+    private func pauseAfterSession(_ attempt: Attempt, report: SessionLink.Report, state: inout State) -> (Duration, Move?) {
+        let index = attempt.poolIndex
+        if report.subscribed, let id = report.subscriptionID { state.resumeIDs[Self.key(attempt.link.pool)] = id }
+        if let redirect = report.redirect {
+            state.redirect = redirect
+            return (redirect.wait, nil)
+        }
+        let refused = report.authorizationRefused != nil
+        if !refused, report.authorizedWorker != nil, report.gotJob {
+            state.failures[index] = 0
+            state.lastErrors[index] = nil
+            state.delays[index] = options.minimumReconnectDelay
+            return (jittered(options.minimumReconnectDelay), nil)
+        }
+        state.failures[index] += 1
+        let reason = report.reason ?? "connection closed"
+        state.lastErrors[index] = reason
+        let pause = jittered(state.delays[index])
+        state.delays[index] = min(state.delays[index] * 2, options.maximumReconnectDelay)
+        guard state.pools.count > 1, refused || state.failures[index] >= options.failuresBeforeFailover else { return (pause, nil) }
+        state.failures[index] = 0
+        state.poolIndex = (index + 1) % state.pools.count
+        // The next pool's own backoff.
+        return (jittered(state.delays[state.poolIndex]), Move(from: state.pools[index], to: state.pools[state.poolIndex], reason: reason))
     }
 
     private func jittered(_ delay: Duration) -> Duration {

@@ -24,4 +24,7 @@ public enum StratumEvent: Sendable {
     case message(String)
     /// The connection ended, with the reason.
     case disconnected(String)
+    /// The client moved from one pool of its list to another: `from` failed (`reason`), or `to` is a
+    /// higher-priority pool that is healthy again.
+    case failover(from: PoolEndpoint, to: PoolEndpoint, reason: String)
 }
