@@ -18,7 +18,8 @@ typedef void (*nm_completed_handler)(void *cls, struct MHD_Connection *connectio
                                      enum MHD_RequestTerminationCode code);
 
 /* MHD_start_daemon is variadic and not imported into Swift: this fixes the options nightminer uses.
-   Internal polling thread with epoll, inter-thread channel (for MHD_quiesce_daemon), explicit bind address
+   Internal polling thread with epoll, inter-thread channel (for MHD_quiesce_daemon), suspend and resume (event
+   streams wait suspended for news), explicit bind address
    (MHD listens on every interface without one), connection limits (in all and per client address), idle
    timeout (slow clients are dropped), completion callback. */
 static inline struct MHD_Daemon *nm_start_daemon(const struct sockaddr *address, unsigned int connection_limit,
@@ -26,7 +27,7 @@ static inline struct MHD_Daemon *nm_start_daemon(const struct sockaddr *address,
                                                  unsigned int timeout_seconds, size_t memory_limit,
                                                  nm_access_handler handler, void *handler_cls,
                                                  nm_completed_handler completed, void *completed_cls) {
-    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
+    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
     if (address->sa_family == AF_INET6) flags |= MHD_USE_IPv6;
     return MHD_start_daemon(flags, 0, NULL, NULL, handler, handler_cls,
                             MHD_OPTION_SOCK_ADDR, address,

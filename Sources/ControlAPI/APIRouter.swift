@@ -61,6 +61,13 @@ public final class APIRouter: Sendable {
         case ["stats"]:
             try allow(request, ["GET"])
             return statsResponse()
+        case ["events"]:
+            try allow(request, ["GET"])
+            let after = try request.headers["last-event-id"].map { text throws(Problem) -> UInt64 in
+                guard let id = UInt64(text.trimmingCharacters(in: .whitespaces)) else { throw .badRequest("Last-Event-ID must be an event id") }
+                return id
+            }
+            return .events(service.events, after: after)
         case ["metrics"]:
             try allow(request, ["GET"])
             return HTTPResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")], body: service.metrics())

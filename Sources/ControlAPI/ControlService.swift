@@ -27,4 +27,6 @@ public protocol ControlService: Sendable {
     func readiness() -> ReadinessDocument
     /// The metrics in Prometheus' text format (`GET /metrics`).
     func metrics() -> [UInt8]
+    /// What happened lately, for `GET /events`.
+    var events: EventJournal { get }
 }

@@ -34,12 +34,22 @@ public struct HTTPResponse: Sendable {
     public var headers: [(String, String)]
     /// The body.
     public var body: [UInt8]
+    /// A Server-Sent Events stream to send instead of `body`: the journal's events after `after` (the
+    /// client's `Last-Event-ID`; nil for new events only), as they come, until the client or the server goes.
+    public var events: (journal: EventJournal, after: UInt64?)?
 
     /// Creates a response.
     public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
+    }
+
+    /// A `text/event-stream` response of `journal`'s events after `after`.
+    public static func events(_ journal: EventJournal, after: UInt64?) -> HTTPResponse {
+        var response = HTTPResponse(status: 200, headers: [("Content-Type", "text/event-stream"), ("X-Accel-Buffering", "no")])
+        response.events = (journal, after)
+        return response
     }
 
     /// A JSON response from already-encoded bytes.

@@ -73,6 +73,8 @@ public final class HTTPServer: Sendable {
             return current
         }
         guard let running = OpaquePointer(bitPattern: bits) else { return }
+        // Suspended event streams must be resumed before the daemon stops; they end at their next read.
+        context.streams.closeAll()
         let listener = MHD_quiesce_daemon(running)
         MHD_stop_daemon(running)
         if listener >= 0 { close(listener) }
@@ -86,6 +88,8 @@ public final class HTTPServer: Sendable {
 final class HTTPServerContext: Sendable {
     let handler: @Sendable (HTTPRequest) -> HTTPResponse
     let maximumBodyBytes: Int
+    /// The open `GET /events` streams; a keep-alive every 10 s keeps them under the idle timeout.
+    let streams = EventStreams(heartbeat: .seconds(10))
 
     init(handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse, maximumBodyBytes: Int) {
         self.handler = handler

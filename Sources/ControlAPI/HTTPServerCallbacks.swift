@@ -1,7 +1,8 @@
 import CMicroHTTPD
 
 /// The headers the API reads.
-private let collectedHeaders = ["Authorization", "Content-Type", "Host"]
+private let collectedHeaders = ["Authorization", "Content-Type", "Host", "Last-Event-ID", "Origin", "Access-Control-Request-Method",
+                                "Access-Control-Request-Headers"]
 
 /// libmicrohttpd's access handler. Called several times per request: first to create the request state,
 /// then once per chunk of body, then with no data to answer.
@@ -46,6 +47,7 @@ func httpAccessHandler(
         return .YES
     }
     let response = context.handler(state.request)
+    if let events = response.events { return stream(events.journal, after: events.after, response, on: connection, context) }
     return send(response, on: connection)
 }
 
@@ -57,6 +59,52 @@ func httpCompletedHandler(
     guard let requestState, let stored = requestState.pointee else { return }
     Unmanaged<HTTPRequestState>.fromOpaque(stored).release()
     requestState.pointee = nil
+}
+
+/// Answers with an event stream: a callback response whose reader is an ``EventStream``.
+private func stream(_ journal: EventJournal, after: UInt64?, _ response: HTTPResponse, on connection: OpaquePointer,
+                    _ context: HTTPServerContext) -> MHD_Result {
+    let events = EventStream(journal: journal, after: after)
+    guard context.streams.add(events) else {
+        return send(Problem(status: 503, title: "Service Unavailable", detail: "the server is stopping").response(), on: connection)
+    }
+    events.attach(to: connection)
+    let reader = Unmanaged.passRetained(StreamReader(stream: events, streams: context.streams)).toOpaque()
+    guard let created = MHD_create_response_from_callback(UInt64.max, 4096, eventStreamReader, reader, eventStreamFinished) else {
+        Unmanaged<StreamReader>.fromOpaque(reader).release()
+        context.streams.remove(events)
+        return .NO
+    }
+    for (name, value) in response.headers { MHD_add_response_header(created, name, value) }
+    MHD_add_response_header(created, "Cache-Control", "no-store")
+    let result = MHD_queue_response(connection, UInt32(response.status), created)
+    MHD_destroy_response(created)
+    return result
+}
+
+/// What libmicrohttpd's stream callbacks reach through their context pointer.
+final class StreamReader: Sendable {
+    let stream: EventStream
+    let streams: EventStreams
+
+    init(stream: EventStream, streams: EventStreams) {
+        self.stream = stream
+        self.streams = streams
+    }
+}
+
+/// libmicrohttpd asks for the next bytes of an event stream.
+func eventStreamReader(_ cls: UnsafeMutableRawPointer?, _ position: UInt64, _ buffer: UnsafeMutablePointer<CChar>?, _ max: Int) -> Int {
+    guard let cls, let buffer else { return -2 }
+    let reader = Unmanaged<StreamReader>.fromOpaque(cls).takeUnretainedValue()
+    return reader.stream.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: max))
+}
+
+/// The event stream's response is gone with its connection.
+func eventStreamFinished(_ cls: UnsafeMutableRawPointer?) {
+    guard let cls else { return }
+    let reader = Unmanaged<StreamReader>.fromOpaque(cls).takeRetainedValue()
+    reader.streams.remove(reader.stream)
 }
 
 private func send(_ response: HTTPResponse, on connection: OpaquePointer) -> MHD_Result {

@@ -428,6 +428,34 @@ paths:
         '415': {$ref: '#/components/responses/UnsupportedMediaType'}
         '422': {$ref: '#/components/responses/Unprocessable'}
         '500': {$ref: '#/components/responses/ServerError'}
+  /events:
+    get:
+      summary: Live events (Server-Sent Events)
+      operationId: events
+      description: |
+        A text/event-stream that stays open: every event has an `id:` (increasing from 1 with the process), an
+        `event:` name and a JSON `data:` line with a `time` (ISO 8601, UTC). Names: `mining` (state started or
+        stopped), `pool` (state connected, disconnected or failover; pool, reason, from), `job` (id, difficulty,
+        clean), `difficulty` (difficulty), `share` (pool, result accepted/rejected/stale/lost/invalid, reason,
+        round_trip_ms), `config` (change). A comment line every 10 s keeps the connection open. A client that
+        reconnects with `Last-Event-ID` gets the events after that id that the service still holds (the newest
+        1024); without it, new events only. A client that falls behind by more than that is disconnected.
+      parameters:
+        - name: Last-Event-ID
+          in: header
+          required: false
+          schema: {type: string, pattern: '^[0-9]+$'}
+      responses:
+        '200':
+          description: The stream.
+          content:
+            text/event-stream:
+              schema: {type: string}
+        '400':
+          description: Last-Event-ID is not an event id.
+          content:
+            application/problem+json:
+              schema: {$ref: '#/components/schemas/Problem'}
   /metrics:
     get:
       summary: Prometheus metrics

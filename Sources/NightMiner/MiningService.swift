@@ -1,6 +1,7 @@
 import ControlAPI
 import Foundation
 import Guarded
+import JSON
 import Logging
 import MiningEngine
 import ProofOfWork
@@ -34,6 +35,8 @@ public final class MiningService: ControlService {
     private let wake = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     private let supervisor = Locked<Task<Void, Never>?>(nil)
     private let measures = ServiceMetrics()
+    /// What happened lately, for `GET /events`.
+    public let events = EventJournal()
 
     /// The log levels the API accepts.
     public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
@@ -134,7 +137,10 @@ public final class MiningService: ControlService {
             } else {
                 do throws(MinerError) {
                     let miner = try Miner(configuration: configuration, registry: registry, logger: logger)
-                    miner.observe { [measures] in measures.record($0) }
+                    miner.observe { [measures, events] event in
+                        measures.record(event)
+                        Self.journal(event, into: events)
+                    }
                     state.miner = miner
                 } catch {
                     return .failure(.unprocessable(error.description))
@@ -209,6 +215,47 @@ public final class MiningService: ControlService {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
     }
 
+    /// Writes a miner event to the journal (`mining`, `pool`, `job`, `difficulty`, `share`).
+    private static func journal(_ event: MinerEvent, into journal: EventJournal) {
+        var data: [String: JSONValue] = ["time": .string(now())]
+        let name: String
+        switch event {
+        case .started, .stopped:
+            name = "mining"
+            data["state"] = .string({ if case .started = event { "started" } else { "stopped" } }())
+        case .poolConnected(let pool):
+            name = "pool"
+            data.merge(["state": .string("connected"), "pool": .string(pool)]) { $1 }
+        case .poolDisconnected(let pool, let reason):
+            name = "pool"
+            data.merge(["state": .string("disconnected"), "pool": .string(pool), "reason": .string(reason)]) { $1 }
+        case .failover(let from, let to, let reason):
+            name = "pool"
+            data.merge(["state": .string("failover"), "from": .string(from), "pool": .string(to), "reason": .string(reason)]) { $1 }
+        case .job(let id, let difficulty, let clean):
+            name = "job"
+            data.merge(["id": .string(id), "difficulty": .number(difficulty), "clean": .bool(clean)]) { $1 }
+        case .difficulty(let difficulty):
+            name = "difficulty"
+            data["difficulty"] = .number(difficulty)
+        case .share(let pool, let outcome, let roundTrip):
+            name = "share"
+            data["pool"] = .string(pool)
+            switch outcome {
+            case .accepted: data["result"] = .string("accepted")
+            case .rejected(let reason): data.merge(["result": .string("rejected"), "reason": .string(reason)]) { $1 }
+            case .stale: data["result"] = .string("stale")
+            case .lost: data["result"] = .string("lost")
+            case .invalid: data["result"] = .string("invalid")
+            }
+            data["round_trip_ms"] = roundTrip.map { .number(seconds($0) * 1000) } ?? .null
+        }
+        journal.append(name, data)
+    }
+
+    /// Now, as ISO 8601 in UTC.
+    static func now() -> String { Date().formatted(.iso8601) }
+
     /// The metrics in Prometheus' text format, up to date.
     public func metrics() -> [UInt8] { measures.exposition(stats(), version: NightMinerVersion.number) }
 
@@ -272,7 +319,7 @@ public final class MiningService: ControlService {
 
     /// Applies `change` to a copy of the settings, saves it, then makes it current and reconfigures the
     /// miner. A failed save changes nothing.
-    private func change<T>(_ change: (inout ServiceSettings) throws(Problem) -> T) throws(Problem) -> T {
+    private func change<T>(_ what: String, _ change: (inout ServiceSettings) throws(Problem) -> T) throws(Problem) -> T {
         let result = changes.withLock { _ -> Result<(T, ServiceSettings, Miner?, Bool), Problem> in
             var settings = state.withLock { $0.settings }
             let value: T
@@ -287,6 +334,7 @@ public final class MiningService: ControlService {
             return .success((value, settings, miner, mining))
         }
         let (value, settings, miner, mining) = try result.get()
+        events.append("config", ["change": .string(what), "time": .string(Self.now())])
         if let miner, mining, let configuration = try? minerConfiguration(settings) {
             try? miner.update(configuration)
         }
@@ -296,7 +344,7 @@ public final class MiningService: ControlService {
     /// Adds a pool.
     public func addPool(_ input: PoolInput) throws(Problem) -> PoolDocument {
         guard let url = input.url, let user = input.user else { throw .unprocessable("a pool needs 'url' and 'user'") }
-        return try change { (settings: inout ServiceSettings) throws(Problem) -> PoolDocument in
+        return try change("pool added") { (settings: inout ServiceSettings) throws(Problem) -> PoolDocument in
             var pool = ServiceSettings.Pool(id: settings.nextPoolID, url: url, user: user, password: input.password ?? "",
                                             algorithm: input.algorithm?.lowercased(), priority: input.priority ?? 10)
             pool.apply(input)
@@ -309,7 +357,7 @@ public final class MiningService: ControlService {
 
     /// Changes a pool.
     public func updatePool(id: Int, _ input: PoolInput) throws(Problem) -> PoolDocument {
-        try change { (settings: inout ServiceSettings) throws(Problem) -> PoolDocument in
+        try change("pool \(id) changed") { (settings: inout ServiceSettings) throws(Problem) -> PoolDocument in
             guard let index = settings.pools.firstIndex(where: { $0.id == id }) else { throw .notFound("no pool with id \(id)") }
             var pool = settings.pools[index]
             if let url = input.url { pool.url = url }
@@ -328,7 +376,7 @@ public final class MiningService: ControlService {
     /// Removes a pool; the active pool cannot be removed while mining.
     public func deletePool(id: Int) throws(Problem) {
         let mining = state.withLock { $0.wantsMining }
-        try change { (settings: inout ServiceSettings) throws(Problem) in
+        try change("pool \(id) removed") { (settings: inout ServiceSettings) throws(Problem) in
             guard settings.pools.contains(where: { $0.id == id }) else { throw .notFound("no pool with id \(id)") }
             if mining, settings.activePool?.id == id {
                 throw .conflict("pool \(id) is in use: activate another pool or stop mining first")
@@ -340,7 +388,7 @@ public final class MiningService: ControlService {
 
     /// Makes a pool the active one.
     public func activatePool(id: Int) throws(Problem) -> PoolDocument {
-        try change { (settings: inout ServiceSettings) throws(Problem) -> PoolDocument in
+        try change("pool \(id) activated") { (settings: inout ServiceSettings) throws(Problem) -> PoolDocument in
             guard let pool = settings.pools.first(where: { $0.id == id }) else { throw .notFound("no pool with id \(id)") }
             settings.activePoolID = id
             return Self.document(pool, settings: settings, activeID: id)
@@ -356,7 +404,7 @@ public final class MiningService: ControlService {
 
     /// Changes settings.
     public func updateConfig(_ input: ConfigInput) throws(Problem) -> ConfigDocument {
-        let document = try change { (settings: inout ServiceSettings) throws(Problem) -> ConfigDocument in
+        let document = try change("settings changed") { (settings: inout ServiceSettings) throws(Problem) -> ConfigDocument in
             if let threads = input.threads {
                 guard (1...1024).contains(threads) else { throw .unprocessable("threads must be between 1 and 1024") }
                 settings.threads = threads
