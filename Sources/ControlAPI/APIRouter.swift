@@ -27,9 +27,23 @@ public final class APIRouter: Sendable {
     /// valid token it gets 401 whatever its path, and an address that sent more than 10 bad tokens in a
     /// minute gets 429 with `Retry-After`.
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
-        let response = answer(request)
+        var response = request.method == "OPTIONS" ? preflight(request) : answer(request)
         if request.changesState { audit?.record(request, status: response.status) }
+        response.headers += policy.corsHeaders(for: request.headers["origin"])
         return response
+    }
+
+    /// A CORS preflight: answered for the origins given with `--api-cors-origin`, refused for any other.
+    private func preflight(_ request: HTTPRequest) -> HTTPResponse {
+        if let problem = policy.checkHost(request) { return problem.response() }
+        guard !policy.corsHeaders(for: request.headers["origin"]).isEmpty, request.headers["access-control-request-method"] != nil else {
+            return Problem.forbidden("cross-origin requests are not allowed from this origin (see --api-cors-origin)").response()
+        }
+        return HTTPResponse(status: 204, headers: [
+            ("Access-Control-Allow-Methods", "GET, POST, PATCH, DELETE"),
+            ("Access-Control-Allow-Headers", "Authorization, Content-Type, Last-Event-ID"),
+            ("Access-Control-Max-Age", "600"),
+        ])
     }
 
     private func answer(_ request: HTTPRequest) -> HTTPResponse {
@@ -58,6 +72,9 @@ public final class APIRouter: Sendable {
 
     private func route(_ request: HTTPRequest, _ segments: [String]) throws(Problem) -> HTTPResponse {
         switch segments {
+        case []:
+            try allow(request, ["GET"])
+            return HTTPResponse(status: 200, headers: DashboardPage.headers, body: Array(DashboardPage.html.utf8))
         case ["stats"]:
             try allow(request, ["GET"])
             return statsResponse()

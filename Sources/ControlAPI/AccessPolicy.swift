@@ -8,15 +8,32 @@ public struct AccessPolicy: Sendable {
     /// answers only loopback names and addresses and the ones given with `--api-allow-host`: a web page
     /// elsewhere cannot reach it through a DNS name that it points at 127.0.0.1 (DNS rebinding).
     public var allowedHosts: Set<String>?
+    /// Web origins (`https://dash.example.com`) whose pages may use the API from a browser (CORS); none by
+    /// default, and nothing is sent for any other origin.
+    public var corsOrigins: Set<String>
 
     /// The names a loopback API answers to.
     public static let loopbackHosts: Set<String> = ["localhost", "127.0.0.1", "::1", "[::1]", "localhost."]
 
     /// A policy.
-    public init(token: String?, readOnly: Bool = false, allowedHosts: Set<String>? = nil) {
+    public init(token: String?, readOnly: Bool = false, allowedHosts: Set<String>? = nil, corsOrigins: Set<String> = []) {
         self.token = token
         self.readOnly = readOnly
         self.allowedHosts = allowedHosts.map { Set($0.map { $0.lowercased() }) }
+        self.corsOrigins = Set(corsOrigins.map(Self.normalizedOrigin))
+    }
+
+    /// The CORS headers for a request from `origin`, or none when it is not an allowed origin.
+    func corsHeaders(for origin: String?) -> [(String, String)] {
+        guard let origin, corsOrigins.contains(Self.normalizedOrigin(origin)) else { return [] }
+        return [("Access-Control-Allow-Origin", origin), ("Vary", "Origin"), ("Access-Control-Expose-Headers", "Retry-After")]
+    }
+
+    /// An origin as browsers send it: lower-case, without a trailing slash.
+    static func normalizedOrigin(_ origin: String) -> String {
+        var value = origin.lowercased()
+        while value.hasSuffix("/") { value.removeLast() }
+        return value
     }
 
     /// Checks the request's `Host`; nil when allowed.

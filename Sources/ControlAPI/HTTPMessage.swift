@@ -13,8 +13,8 @@ public struct HTTPRequest: Sendable {
     /// The client's IP address as text ("" when unknown).
     public var clientAddress = ""
 
-    /// Whether the method may change state (anything but GET and HEAD).
-    public var changesState: Bool { method != "GET" && method != "HEAD" }
+    /// Whether the method may change state (anything but GET, HEAD and a CORS preflight's OPTIONS).
+    public var changesState: Bool { !["GET", "HEAD", "OPTIONS"].contains(method) }
 
     /// Creates a request.
     public init(method: String, path: String, headers: [String: String] = [:], body: [UInt8] = [], bodyTooLarge: Bool = false) {

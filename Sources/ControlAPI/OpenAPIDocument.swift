@@ -428,6 +428,17 @@ paths:
         '415': {$ref: '#/components/responses/UnsupportedMediaType'}
         '422': {$ref: '#/components/responses/Unprocessable'}
         '500': {$ref: '#/components/responses/ServerError'}
+  /:
+    get:
+      summary: The built-in dashboard
+      operationId: dashboard
+      description: One self-contained HTML page (no external resources) that uses this API; the live hashrate is the element with data-metric="hashrate".
+      responses:
+        '200':
+          description: The page.
+          content:
+            text/html:
+              schema: {type: string}
   /events:
     get:
       summary: Live events (Server-Sent Events)

@@ -87,7 +87,7 @@ public final class NightMinerService: Sendable {
         }
         // Bound to loopback, the API answers loopback names only (DNS rebinding); elsewhere any Host.
         let allowedHosts = ServiceOptions.isLoopback(options.apiHost) ? AccessPolicy.loopbackHosts.union(options.allowedHosts) : nil
-        let policy = AccessPolicy(token: token, readOnly: options.readOnly, allowedHosts: allowedHosts)
+        let policy = AccessPolicy(token: token, readOnly: options.readOnly, allowedHosts: allowedHosts, corsOrigins: Set(options.corsOrigins))
         let router = APIRouter(service: mining, policy: policy, openAPIDocument: OpenAPIDocument.yaml, audit: audit)
         var serverConfiguration = HTTPServerConfiguration()
         serverConfiguration.host = options.apiHost

@@ -29,6 +29,8 @@ public struct ServiceOptions: Sendable {
     public var readOnly = false
     /// Host names the API answers to besides the loopback ones, when bound to loopback.
     public var allowedHosts: [String] = []
+    /// Web origins whose pages may use the API from a browser (CORS); none by default.
+    public var corsOrigins: [String] = []
     /// The audit file (default: `audit.log` beside the configuration file; none without one).
     public var auditPath: String?
 

@@ -41,6 +41,10 @@ struct Serve: AsyncParsableCommand {
             help: "A Host name the API answers to besides the loopback ones (repeatable; the API bound to loopback refuses others).")
     var apiAllowHosts: [String] = []
 
+    @Option(name: .customLong("api-cors-origin"),
+            help: "A web origin (https://host[:port]) whose pages may use the API from a browser (repeatable; none by default).")
+    var apiCORSOrigins: [String] = []
+
     @Option(help: "The audit file of state changes (default: audit.log beside the configuration file).")
     var auditFile: String?
 
@@ -69,6 +73,9 @@ struct Serve: AsyncParsableCommand {
         if apiNoAuth && apiToken != nil { throw ValidationError("--api-no-auth and --api-token contradict each other") }
         if let apiToken, apiToken.utf8.count < 16 { throw ValidationError("--api-token must be at least 16 characters") }
         if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024") }
+        for origin in apiCORSOrigins where !(origin.hasPrefix("http://") || origin.hasPrefix("https://")) || origin.contains("*") {
+            throw ValidationError("--api-cors-origin takes an origin such as https://dash.example.com (no wildcards), not '\(origin)'")
+        }
         try AlgorithmRegistryNames.validate(kernel: kernel, for: pool.algorithms.isEmpty ? KernelChoice.all.map(\.algorithm) : pool.algorithms)
     }
 
@@ -86,6 +93,7 @@ struct Serve: AsyncParsableCommand {
         options.token = apiNoAuth ? .none : apiToken.map { .given($0) } ?? .file(apiTokenFile)
         options.readOnly = apiReadOnly
         options.allowedHosts = apiAllowHosts
+        options.corsOrigins = apiCORSOrigins
         options.auditPath = auditFile
         options.testPoolWhenEmpty = !noTestPool
         let (dump, poolFlags) = (dumpProtocol, pool)

@@ -22,7 +22,7 @@ import Testing
         var server: HTTPServer { running.server }
         var port: Int { server.port }
 
-        init(settings: ServiceSettings? = nil, readOnly: Bool = false, configPath: String? = nil) async throws {
+        init(settings: ServiceSettings? = nil, readOnly: Bool = false, configPath: String? = nil, corsOrigins: [String] = []) async throws {
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nightminer-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             self.configPath = configPath ?? folder.appendingPathComponent("nightminer.json").path
@@ -32,6 +32,7 @@ import Testing
             options.apiPort = 0
             options.token = .given(ControlPlaneTests.token)
             options.readOnly = readOnly
+            options.corsOrigins = corsOrigins
             options.testPoolWhenEmpty = false
             options.auditPath = auditPath
             options.tune = { configuration in
@@ -46,9 +47,10 @@ import Testing
         }
 
         func call(_ method: String, _ path: String, json: String? = nil, token: String? = ControlPlaneTests.token,
-                  contentType: String = "application/json", host: String? = nil) async throws -> HTTPTestClient.Response {
+                  contentType: String = "application/json", host: String? = nil,
+                  headers extra: [String: String] = [:]) async throws -> HTTPTestClient.Response {
             let port = port
-            var headers = [String: String]()
+            var headers = extra
             if let host { headers["Host"] = host }
             if let token { headers["Authorization"] = "Bearer \(token)" }
             if json != nil { headers["Content-Type"] = contentType }
@@ -96,6 +98,34 @@ import Testing
         expectProblem(try await daemon.call("PATCH", "/pools/1", json: #"{"suggest_difficulty":"high"}"#), 422, "number")
         let cleared = try await daemon.call("PATCH", "/pools/1", json: #"{"tls_fingerprint":"","tls_insecure":true}"#)
         #expect(cleared.status == 200 && cleared.object["tls_fingerprint"] is NSNull && cleared.object["tls_insecure"] as? Bool == true)
+        await daemon.stop()
+    }
+
+    /// The dashboard at `/`: one page from the binary, using the public API only, with the live hashrate where
+    /// tests and people look for it; and CORS only for the origins given.
+    @Test func theDashboardIsServedAndCORSIsOnlyForGivenOrigins() async throws {
+        let daemon = try await Daemon(corsOrigins: ["https://dash.example.com"])
+        let page = try await daemon.call("GET", "/", token: nil)
+        #expect(page.status == 200 && page.headers["content-type"] == "text/html; charset=utf-8")
+        #expect(page.text.contains(#"data-metric="hashrate""#) && page.text.contains("new EventSource(\"/events\")"))
+        #expect(page.headers["content-security-policy"]?.contains("connect-src 'self'") == true)
+        for external in ["http://", "https://", "//cdn"] where page.text.contains("src=\"\(external)") || page.text.contains("href=\"\(external)") {
+            Issue.record("the page loads \(external)…")
+        }
+        let allowed = ["Origin": "https://dash.example.com"]
+        let preflight = try await daemon.call("OPTIONS", "/mining/start", token: nil,
+                                              headers: allowed.merging(["Access-Control-Request-Method": "POST"]) { $1 })
+        #expect(preflight.status == 204 && preflight.headers["access-control-allow-origin"] == "https://dash.example.com")
+        #expect(preflight.headers["access-control-allow-headers"]?.contains("Authorization") == true)
+        let read = try await daemon.call("GET", "/stats", token: nil, headers: allowed)
+        #expect(read.status == 200 && read.headers["access-control-allow-origin"] == "https://dash.example.com")
+        let other = ["Origin": "https://evil.example.net"]
+        let refused = try await daemon.call("OPTIONS", "/mining/start", token: nil,
+                                            headers: other.merging(["Access-Control-Request-Method": "POST"]) { $1 })
+        #expect(refused.status == 403 && refused.headers["access-control-allow-origin"] == nil)
+        #expect(try await daemon.call("GET", "/stats", token: nil, headers: other).headers["access-control-allow-origin"] == nil)
+        let unauthenticated = try await daemon.call("POST", "/mining/stop", token: nil, headers: allowed)
+        #expect(unauthenticated.status == 401, "CORS never replaces the token")
         await daemon.stop()
     }
 
