@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "JSON"),
         .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
         .target(name: "ControlAPI", dependencies: ["CMicroHTTPD", "Guarded", "JSON"]),
-        .target(name: "CHashKernels", exclude: ["sha256_common.h", "sha256d_lanes.h", "scrypt_lanes.h"]),
+        .target(name: "CHashKernels", exclude: ["sha256_common.h", "sha256d_lanes.h", "scrypt_lanes.h", "scrypt_lanes_x2.h"]),
         .target(name: "ProofOfWork", dependencies: ["Guarded", "CHashKernels"]),
         .target(
             name: "Stratum",
@@ -48,6 +48,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), "JSON",
             ]),
         .executableTarget(
             name: "nightminer",

@@ -65,6 +65,9 @@ __attribute__((target("avx2"))) static inline void nm_transpose8(const nm_v8 in[
 #define KERNEL_NAME nm_scrypt_scan_avx512
 #define TRANSPOSE nm_transpose16
 #include "scrypt_lanes.h"
+#undef KERNEL_NAME
+#define KERNEL_NAME nm_scrypt_scan_avx512x2
+#include "scrypt_lanes_x2.h"
 #undef TRANSPOSE
 #undef LANES
 #undef VEC
@@ -80,6 +83,9 @@ __attribute__((target("avx2"))) static inline void nm_transpose8(const nm_v8 in[
 #define KERNEL_NAME nm_scrypt_scan_avx2
 #define TRANSPOSE nm_transpose8
 #include "scrypt_lanes.h"
+#undef KERNEL_NAME
+#define KERNEL_NAME nm_scrypt_scan_avx2x2
+#include "scrypt_lanes_x2.h"
 #undef TRANSPOSE
 #undef LANES
 #undef VEC

@@ -12,7 +12,7 @@ public struct SHA256d: ProofOfWork {
     public static let variants: [KernelVariant] = [
         KernelVariant(name: "sha256d-avx512", summary: "16 nonces at once, AVX-512 (C kernel)",
                       isAvailable: nm_cpu_has_avx512f() != 0) { SHA256dLaneScanner(width: .avx512) },
-        KernelVariant(name: "sha256d-shani", summary: "2 nonces side by side, SHA extensions (C kernel)",
+        KernelVariant(name: "sha256d-shani", summary: "6 nonces side by side, SHA extensions (C kernel)",
                       isAvailable: nm_cpu_has_sha() != 0) { SHA256dLaneScanner(width: .shani) },
         KernelVariant(name: "sha256d-avx2", summary: "8 nonces at once, AVX2 (C kernel)",
                       isAvailable: nm_cpu_has_avx2() != 0) { SHA256dLaneScanner(width: .avx2) },

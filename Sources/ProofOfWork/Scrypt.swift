@@ -10,8 +10,12 @@ public struct Scrypt: ProofOfWork {
 
     /// Every kernel; the portable one last.
     public static let variants: [KernelVariant] = [
+        KernelVariant(name: "scrypt-avx512x2", summary: "2 x 16 hashes interleaved, AVX-512 (C kernel), 4 MiB scratchpad per thread",
+                      isAvailable: nm_cpu_has_avx512f() != 0) { ScryptLaneScanner(width: .avx512x2) },
         KernelVariant(name: "scrypt-avx512", summary: "16 hashes at once, AVX-512 (C kernel), 2 MiB scratchpad per thread",
                       isAvailable: nm_cpu_has_avx512f() != 0) { ScryptLaneScanner(width: .avx512) },
+        KernelVariant(name: "scrypt-avx2x2", summary: "2 x 8 hashes interleaved, AVX2 (C kernel), 2 MiB scratchpad per thread",
+                      isAvailable: nm_cpu_has_avx2() != 0) { ScryptLaneScanner(width: .avx2x2) },
         KernelVariant(name: "scrypt-avx2", summary: "8 hashes at once, AVX2 (C kernel), 1 MiB scratchpad per thread",
                       isAvailable: nm_cpu_has_avx2() != 0) { ScryptLaneScanner(width: .avx2) },
         KernelVariant(name: "scrypt-scalar", summary: "portable Swift, allocation-free, 128 KiB scratchpad per thread",
@@ -23,8 +27,8 @@ public struct Scrypt: ProofOfWork {
         kernel = Self.automatic
     }
 
-    /// The kernel `init()` uses: 64 hashes per calibration run (a few milliseconds on vector kernels).
-    private static let automatic = KernelVariant.fastest(of: variants, calibrationNonces: 64, passing: selfTest)
+    /// The kernel `init()` uses: 256 hashes per calibration run (a few milliseconds on vector kernels).
+    private static let automatic = KernelVariant.fastest(of: variants, calibrationNonces: 256, passing: selfTest)
 
     /// A named kernel; throws when it is unknown, unavailable here, or fails its self-test.
     public init(kernel name: String) throws(KernelSelectionError) {

@@ -1,6 +1,7 @@
 import CHashKernels
 
-/// scrypt(1024, 1, 1) on 8 (AVX2) or 16 (AVX-512) nonces at once, in the C kernels of `CHashKernels`.
+/// scrypt(1024, 1, 1) on 8 (AVX2) or 16 (AVX-512) nonces at once, or twice that in two interleaved groups,
+/// in the C kernels of `CHashKernels`.
 /// Candidates are confirmed with the scalar ``ScryptScanner`` against the whole target.
 public final class ScryptLaneScanner: NonceScanner {
     /// The instruction set.
@@ -9,9 +10,20 @@ public final class ScryptLaneScanner: NonceScanner {
         case avx512
         /// 8 lanes of AVX2 (1 MiB scratchpad).
         case avx2
+        /// Two interleaved groups of 16 AVX-512 lanes (4 MiB scratchpad).
+        case avx512x2
+        /// Two interleaved groups of 8 AVX2 lanes (2 MiB scratchpad).
+        case avx2x2
 
         /// Hashes computed at once.
-        public var lanes: Int { self == .avx512 ? 16 : 8 }
+        public var lanes: Int {
+            switch self {
+            case .avx512: 16
+            case .avx2: 8
+            case .avx512x2: 32
+            case .avx2x2: 16
+            }
+        }
     }
 
     private let width: Width
@@ -56,6 +68,10 @@ public final class ScryptLaneScanner: NonceScanner {
             loop.scan(from: start, count: count, target: target) { nm_scrypt_scan_avx512(words, words + 19, $0, $1, $2, pad, candidates, capacity) }
         case .avx2:
             loop.scan(from: start, count: count, target: target) { nm_scrypt_scan_avx2(words, words + 19, $0, $1, $2, pad, candidates, capacity) }
+        case .avx512x2:
+            loop.scan(from: start, count: count, target: target) { nm_scrypt_scan_avx512x2(words, words + 19, $0, $1, $2, pad, candidates, capacity) }
+        case .avx2x2:
+            loop.scan(from: start, count: count, target: target) { nm_scrypt_scan_avx2x2(words, words + 19, $0, $1, $2, pad, candidates, capacity) }
         }
     }
 }

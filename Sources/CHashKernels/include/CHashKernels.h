@@ -16,7 +16,7 @@ uint32_t nm_sha256d_scan_avx512(const uint32_t midstate[8], const uint32_t tail[
                                 uint32_t top_limb, uint32_t *candidates, uint32_t max_candidates);
 uint32_t nm_sha256d_scan_avx2(const uint32_t midstate[8], const uint32_t tail[3], uint32_t start, uint32_t count,
                               uint32_t top_limb, uint32_t *candidates, uint32_t max_candidates);
-/* The same on the SHA extensions, two nonces side by side. */
+/* The same on the SHA extensions, six nonces side by side. */
 uint32_t nm_sha256d_scan_shani(const uint32_t midstate[8], const uint32_t tail[3], uint32_t start, uint32_t count,
                                uint32_t top_limb, uint32_t *candidates, uint32_t max_candidates);
 
@@ -28,6 +28,13 @@ uint32_t nm_scrypt_scan_avx512(const uint32_t header_words[19], const uint32_t m
                                uint32_t top_limb, uint32_t *scratchpad, uint32_t *candidates, uint32_t max_candidates);
 uint32_t nm_scrypt_scan_avx2(const uint32_t header_words[19], const uint32_t midstate[8], uint32_t start, uint32_t count,
                              uint32_t top_limb, uint32_t *scratchpad, uint32_t *candidates, uint32_t max_candidates);
+/* The same with two independent groups of lanes interleaved step for step (32 nonces a batch for AVX-512, 16
+   for AVX2), which fills the wait of Salsa20/8's dependent steps on CPUs whose vector operations take two
+   cycles. scratchpad: 128 KiB per nonce of a batch (4 MiB for AVX-512, 2 MiB for AVX2), 64-byte aligned. */
+uint32_t nm_scrypt_scan_avx512x2(const uint32_t header_words[19], const uint32_t midstate[8], uint32_t start, uint32_t count,
+                                 uint32_t top_limb, uint32_t *scratchpad, uint32_t *candidates, uint32_t max_candidates);
+uint32_t nm_scrypt_scan_avx2x2(const uint32_t header_words[19], const uint32_t midstate[8], uint32_t start, uint32_t count,
+                               uint32_t top_limb, uint32_t *scratchpad, uint32_t *candidates, uint32_t max_candidates);
 
 /* CPU features, from the compiler's runtime CPU detection. */
 int nm_cpu_has_avx512f(void);
