@@ -47,6 +47,9 @@ public final class MiningService: ControlService {
                 logger: Logger = Logger(label: "nightminer"),
                 tune: @escaping @Sendable (inout MinerConfiguration) -> Void = { _ in },
                 logLevelChanged: @escaping @Sendable (String) -> Void = { _ in }) {
+        var settings = settings
+        // A hand-written file (or code) may name ids without moving the counter: never hand out one in use.
+        settings.nextPoolID = max(settings.nextPoolID, (settings.pools.map(\.id).max() ?? 0) + 1)
         state = Locked(State(settings: settings))
         self.store = store
         self.registry = registry

@@ -16,7 +16,8 @@ struct NightMinerCommand: AsyncParsableCommand {
             Mine:  nightminer -o stratum+tcp://HOST:PORT -u WORKER -p PASSWORD [-a scrypt|sha256d] [-t THREADS]
             Try it without a pool:  nightminer demo
             """,
-        subcommands: [Mine.self, Serve.self, Demo.self, TestPoolCommand.self, VerifyShare.self, BenchmarkCommand.self, KernelsCommand.self],
+        subcommands: [Mine.self, Serve.self, Demo.self, FleetCommand.self, TestPoolCommand.self, VerifyShare.self, BenchmarkCommand.self,
+                      KernelsCommand.self],
         defaultSubcommand: Mine.self,
         helpNames: [.short, .long])
 

@@ -24,15 +24,18 @@ import Testing
     }
 
     /// Runs the executable off the cooperative pool; see ``runBlocking(_:interruptAfter:)``.
-    static func run(_ arguments: [String], interruptAfter: Double? = nil, with stopSignal: Int32 = SIGINT) async throws -> Outcome {
-        try await offThePool { try runBlocking(arguments, interruptAfter: interruptAfter, with: stopSignal) }
+    static func run(_ arguments: [String], interruptAfter: Double? = nil, with stopSignal: Int32 = SIGINT,
+                    environment: [String: String] = [:]) async throws -> Outcome {
+        try await offThePool { try runBlocking(arguments, interruptAfter: interruptAfter, with: stopSignal, environment: environment) }
     }
 
     /// Runs the executable; sends `stopSignal` after `interruptAfter` seconds if given; kills it after 60 s.
-    static func runBlocking(_ arguments: [String], interruptAfter: Double? = nil, with stopSignal: Int32 = SIGINT) throws -> Outcome {
+    static func runBlocking(_ arguments: [String], interruptAfter: Double? = nil, with stopSignal: Int32 = SIGINT,
+                            environment: [String: String] = [:]) throws -> Outcome {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -363,6 +366,37 @@ import Testing
         #expect(saved.contains(pool.url) && saved.contains("flagged") && saved.contains("sha256d"))
         _ = try await Self.run(arguments + ["--no-test-pool"], interruptAfter: 1, with: SIGTERM)
         #expect(try String(contentsOfFile: config, encoding: .utf8) == saved, "the same flags changed the configuration")
+    }
+
+    /// Under systemd (`Type=notify`): READY=1 once the API listens, STOPPING=1 when SIGTERM begins the stop.
+    @Test func serveTellsSystemdWhenItIsReadyAndWhenItStops() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nm-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let socketPath = folder.appendingPathComponent("notify").path
+        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+            for (index, byte) in socketPath.utf8.enumerated() { buffer[index] = byte }
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        #expect(bound == 0)
+        let config = folder.appendingPathComponent("nightminer.json").path
+        let outcome = try await Self.run(["serve", "--config", config, "--api-port", "0", "--no-test-pool"], interruptAfter: 2,
+                                         with: SIGTERM, environment: ["NOTIFY_SOCKET": socketPath])
+        #expect(outcome.status == 0, "\(outcome.errors)")
+        var messages = [String]()
+        var buffer = [UInt8](repeating: 0, count: 256)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { TestSocket.receive(fd, into: $0, timeoutMilliseconds: 100) }
+            guard count > 0 else { break }
+            messages.append(String(decoding: buffer[..<count], as: UTF8.self))
+        }
+        #expect(messages == ["READY=1", "STOPPING=1"], "\(messages)")
     }
 
     @Test func demoRunsPoolAndMinerTogether() async throws {
