@@ -58,7 +58,8 @@ import Testing
         for variant in available {
             let algorithm = try SHA256d(kernel: variant.name)
             #expect(algorithm.kernelName == variant.name)
-            for width: UInt32 in [1, 7, 8, 9, 15, 16, 17, 31, 33] {
+            // Lane counts: 8 and 16 for the vector kernels, 6 nonces in flight for SHA-NI.
+            for width: UInt32 in [1, 5, 6, 7, 8, 9, 11, 12, 13, 15, 16, 17, 31, 33] {
                 checkAgainstReference(algorithm, headers: 40, width: width, starts: [0, 0xFFFF_FFF8, 0xFFFF_FFFF, 1000, 0xFFFF_FFC0 &+ width])
             }
             // Across the kernels' 4096-nonce chunks: the first nonce meeting a realistic target.
@@ -77,15 +78,28 @@ import Testing
         }
     }
 
-    /// Every scrypt kernel this CPU can run, against the reference, across lane-count edges.
+    /// Every scrypt kernel this CPU can run, against the reference, across lane-count edges (8, 16, and the
+    /// interleaved kernels' 16 and 32) and batch ends.
     @Test func everyScryptKernelMatchesTheReference() throws {
         let available = Scrypt.variants.filter(\.isAvailable)
         #expect(available.contains { $0.name == "scrypt-scalar" })
         for variant in available {
             let algorithm = try Scrypt(kernel: variant.name)
             #expect(algorithm.kernelName == variant.name)
-            for width: UInt32 in [1, 7, 9, 17, 33] {
+            for width: UInt32 in [1, 7, 9, 15, 16, 17, 31, 32, 33] {
                 checkAgainstReference(algorithm, headers: 3, width: width, starts: [0, 0xFFFF_FFF8, 0xFFFF_FFFF, 500])
+            }
+            // A realistic target over many batches: the same first share as the portable kernel.
+            var random = Lcg(state: 77)
+            let plain = ScryptScanner(), fast = algorithm.makeScanner()
+            for _ in 0..<2 {
+                let header = random.header()
+                plain.load(header: header)
+                fast.load(header: header)
+                let target = Target(difficulty: 1.0 / 16_777_216)!  // about one hash in 256
+                let start = UInt32(truncatingIfNeeded: random.next() >> 40)
+                #expect(fast.scan(from: start, count: 700, target: target) == plain.scan(from: start, count: 700, target: target),
+                        "\(variant.name)")
             }
             #expect(Scrypt.selfTest(variant))
         }
