@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "JSON"),
         .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
         .target(name: "ControlAPI", dependencies: ["CMicroHTTPD", "Guarded", "JSON"]),
-        .target(name: "CHashKernels", exclude: ["sha256_common.h", "sha256d_lanes.h", "scrypt_lanes.h", "scrypt_lanes_x2.h"]),
+        .target(name: "CHashKernels", exclude: ["sha256_common.h", "sha256d_lanes.h", "scrypt_lanes.h", "scrypt_lanes_x2.h", "scrypt_pbkdf2.h"]),
         .target(name: "ProofOfWork", dependencies: ["Guarded", "CHashKernels"]),
         .target(
             name: "Stratum",

@@ -62,6 +62,8 @@ __attribute__((target("avx2"))) static inline void nm_transpose8(const nm_v8 in[
 #define TARGET __attribute__((target("avx512f")))
 #include "sha256d_lanes.h"
 #undef KERNEL_NAME
+#define PBKDF2_NAME nm_avx512_pbkdf2
+#include "scrypt_pbkdf2.h"
 #define KERNEL_NAME nm_scrypt_scan_avx512
 #define TRANSPOSE nm_transpose16
 #include "scrypt_lanes.h"
@@ -80,6 +82,11 @@ __attribute__((target("avx2"))) static inline void nm_transpose8(const nm_v8 in[
 #define TARGET __attribute__((target("avx2")))
 #include "sha256d_lanes.h"
 #undef KERNEL_NAME
+#undef PBKDF2_BEGIN
+#undef PBKDF2_FINISH
+#undef PBKDF2_NAME
+#define PBKDF2_NAME nm_avx2_pbkdf2
+#include "scrypt_pbkdf2.h"
 #define KERNEL_NAME nm_scrypt_scan_avx2
 #define TRANSPOSE nm_transpose8
 #include "scrypt_lanes.h"

@@ -1,7 +1,7 @@
 /* scrypt(1024, 1, 1) of 2 x LANES headers at once: two independent groups of LANES hashes, one hash per
-   vector lane, included once per instruction set with LANES, VEC, KERNEL_NAME, TARGET and TRANSPOSE set.
-   PBKDF2-HMAC-SHA256 runs on vectors too; ROMix keeps each lane's blocks contiguous in the scratchpad and
-   moves them through register transposes.
+   vector lane, included once per instruction set with LANES, VEC, KERNEL_NAME, TARGET and TRANSPOSE set,
+   after scrypt_pbkdf2.h (PBKDF2_BEGIN, PBKDF2_FINISH). ROMix keeps each lane's blocks contiguous in the
+   scratchpad and moves them through register transposes.
 
    Why two groups: Salsa20/8 is a chain of add -> rotate -> xor steps, at most four (one per column or row)
    independent at a time. On CPUs where those vector operations take 2 cycles (Zen 5) one group leaves most
@@ -11,28 +11,8 @@
 
 #define CAT2(a, b) a##b
 #define CAT(a, b) CAT2(a, b)
-#define COMPRESS CAT(KERNEL_NAME, _compress)
 #define ROMIX CAT(KERNEL_NAME, _romix)
-#define HMAC_OUTER CAT(KERNEL_NAME, _hmac_outer)
 #define XOR_SALSA_2 CAT(KERNEL_NAME, _xor_salsa8_x2)
-
-/* state += SHA-256 rounds over the 16-word block w (w is clobbered). */
-TARGET __attribute__((noinline)) static void COMPRESS(VEC s[8], VEC w[16]) {
-    VEC t[8];
-    for (int i = 0; i < 8; i++) t[i] = s[i];
-    NM_SHA256_ROUNDS(VEC, t, w);
-    for (int i = 0; i < 8; i++) s[i] += t[i];
-}
-
-/* HMAC's outer hash: s (an inner digest) becomes SHA-256(outer key block || s), from the outer state. */
-TARGET static inline void HMAC_OUTER(VEC s[8], const VEC outer[8], VEC w[16]) {
-    for (int i = 0; i < 8; i++) w[i] = s[i];
-    w[8] = (VEC){0} + 0x80000000u;
-    for (int i = 9; i < 15; i++) w[i] = (VEC){0};
-    w[15] = (VEC){0} + (64u + 32u) * 8u;
-    for (int i = 0; i < 8; i++) s[i] = outer[i];
-    COMPRESS(s, w);
-}
 
 /* b[g] = Salsa20/8(b[g] ^ bx[g]) for both groups, the two groups' steps interleaved one by one: a step's
    add -> rotate -> xor chain is long compared with its work, and the other group's step fills the wait. */
@@ -105,55 +85,13 @@ TARGET uint32_t KERNEL_NAME(const uint32_t header_words[19], const uint32_t mids
         VEC innerg[2][8], outerg[2][8], xg[2][32];
         NM_UNROLL for (int g = 0; g < 2; g++) {
             VEC nonce = lane + (start + (uint32_t)base + (uint32_t)(g * LANES));
-            VEC w[16], key[8], ibase[8], s[8];
-            VEC *inner = innerg[g], *outer = outerg[g], *x = xg[g];
-            /* HMAC key = SHA-256(header): the first block is the shared midstate. */
-            for (int i = 0; i < 8; i++) key[i] = (VEC){0} + midstate[i];
-            w[0] = (VEC){0} + header_words[16]; w[1] = (VEC){0} + header_words[17]; w[2] = (VEC){0} + header_words[18];
-            w[3] = NM_BSWAP(nonce); w[4] = (VEC){0} + 0x80000000u;
-            for (int i = 5; i < 15; i++) w[i] = (VEC){0};
-            w[15] = (VEC){0} + 640u;
-            COMPRESS(key, w);
-            for (int i = 0; i < 8; i++) { inner[i] = (VEC){0} + nm_iv[i]; outer[i] = inner[i]; }
-            for (int i = 0; i < 8; i++) w[i] = key[i] ^ 0x36363636u;
-            for (int i = 8; i < 16; i++) w[i] = (VEC){0} + 0x36363636u;
-            COMPRESS(inner, w);
-            for (int i = 0; i < 8; i++) w[i] = key[i] ^ 0x5c5c5c5cu;
-            for (int i = 8; i < 16; i++) w[i] = (VEC){0} + 0x5c5c5c5cu;
-            COMPRESS(outer, w);
-            /* PBKDF2 block i = HMAC(header || INT(i)); the salt's first 64 bytes are shared by all four. */
-            for (int i = 0; i < 8; i++) ibase[i] = inner[i];
-            for (int i = 0; i < 16; i++) w[i] = (VEC){0} + header_words[i];
-            COMPRESS(ibase, w);
-            for (int block = 0; block < 4; block++) {
-                for (int i = 0; i < 8; i++) s[i] = ibase[i];
-                w[0] = (VEC){0} + header_words[16]; w[1] = (VEC){0} + header_words[17]; w[2] = (VEC){0} + header_words[18];
-                w[3] = NM_BSWAP(nonce); w[4] = (VEC){0} + (uint32_t)(block + 1); w[5] = (VEC){0} + 0x80000000u;
-                for (int i = 6; i < 15; i++) w[i] = (VEC){0};
-                w[15] = (VEC){0} + (64u + 80u + 4u) * 8u;
-                COMPRESS(s, w);
-                HMAC_OUTER(s, outer, w);
-                for (int i = 0; i < 8; i++) x[8 * block + i] = NM_BSWAP(s[i]);
-            }
+            PBKDF2_BEGIN(header_words, midstate, nonce, innerg[g], outerg[g], xg[g]);
         }
         ROMIX(xg, scratchpad);
         NM_UNROLL for (int g = 0; g < 2; g++) {
             uint64_t gbase = base + (uint64_t)(g * LANES);
             VEC nonce = lane + (start + (uint32_t)gbase);
-            VEC w[16], s[8];
-            const VEC *inner = innerg[g], *outer = outerg[g], *x = xg[g];
-            /* Final PBKDF2: HMAC(X || INT(1)), 32 bytes. */
-            for (int i = 0; i < 8; i++) s[i] = inner[i];
-            for (int i = 0; i < 16; i++) w[i] = NM_BSWAP(x[i]);
-            COMPRESS(s, w);
-            for (int i = 0; i < 16; i++) w[i] = NM_BSWAP(x[16 + i]);
-            COMPRESS(s, w);
-            w[0] = (VEC){0} + 1u; w[1] = (VEC){0} + 0x80000000u;
-            for (int i = 2; i < 15; i++) w[i] = (VEC){0};
-            w[15] = (VEC){0} + (64u + 128u + 4u) * 8u;
-            COMPRESS(s, w);
-            HMAC_OUTER(s, outer, w);
-            VEC top = NM_BSWAP(s[7]);
+            VEC top = PBKDF2_FINISH(innerg[g], outerg[g], xg[g]);
             for (int i = 0; i < LANES; i++) {
                 if (top[i] <= top_limb && gbase + (uint64_t)i < count) {
                     if (found < max_candidates) candidates[found] = nonce[i];
@@ -167,7 +105,5 @@ TARGET uint32_t KERNEL_NAME(const uint32_t header_words[19], const uint32_t mids
 
 #undef CAT2
 #undef CAT
-#undef COMPRESS
 #undef ROMIX
-#undef HMAC_OUTER
 #undef XOR_SALSA_2
