@@ -143,8 +143,7 @@ import Testing
     @Test func aBurstOfStartsAndStopsEndsInTheStateAskedLast() async throws {
         let pool = try await Harness.pool(SHA256d(), difficulty: 1.0 / 8192)
         defer { pool.stop() }
-        var settings = ServiceSettings(threads: 2)
-        settings.pools = [.init(id: 1, url: pool.url, user: "w", password: "x", algorithm: "sha256d", priority: 1)]
+        let settings = Harness.settings(mining: pool, user: "w", threads: 2)
         let daemon = try await Daemon(settings: settings)
         let service = daemon.service
         _ = try service.startMining()

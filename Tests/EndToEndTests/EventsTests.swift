@@ -9,9 +9,7 @@ import Testing
     @Test func theServiceReportsWhatHappensInOrderAndResumes() async throws {
         let pool = try await Harness.pool(SHA256d(), difficulty: 1.0 / 8192)
         defer { pool.stop() }
-        var settings = ServiceSettings(threads: 1)
-        settings.pools = [.init(id: 1, url: pool.url, user: "w", password: "x", algorithm: "sha256d", priority: 1)]
-        settings.autostart = false
+        let settings = Harness.settings(mining: pool, user: "w", threads: 1, autostart: false)
         let daemon = try await ControlPlaneTests.Daemon(settings: settings)
         let live = try await offThePool { try EventStreamClient(port: daemon.port) }
         _ = try await daemon.call("POST", "/mining/start")

@@ -92,8 +92,7 @@ import Testing
     @Test func aPoolThatStopsReading() async throws {
         let pool = try await Harness.pool(SHA256d(), difficulty: 1.0 / 8192) { $0.faults = [.stall] }
         defer { pool.stop() }
-        var settings = ServiceSettings(threads: 1)
-        settings.pools = [.init(id: 1, url: pool.url, user: "w", password: "x", algorithm: "sha256d", priority: 1)]
+        let settings = Harness.settings(mining: pool, user: "w", threads: 1)
         let daemon = try await ControlPlaneTests.Daemon(settings: settings)
         _ = try daemon.service.startMining()
         var slowest = Duration.zero

@@ -9,9 +9,7 @@ import Testing
     @Test func theFleetCommandDrivesLiveMinersAndNamesTheOneThatIsDown() async throws {
         let pool = try await Harness.pool(SHA256d(), difficulty: 1.0 / 8192)
         defer { pool.stop() }
-        var settings = ServiceSettings(threads: 1)
-        settings.pools = [.init(id: 1, url: pool.url, user: "fleet", password: "x", algorithm: "sha256d", priority: 1)]
-        settings.autostart = false
+        let settings = Harness.settings(mining: pool, user: "fleet", threads: 1, autostart: false)
         var miners = [ControlPlaneTests.Daemon]()
         for _ in 0..<3 { miners.append(try await ControlPlaneTests.Daemon(settings: settings)) }
         let down = try TestSocket.listen(host: "127.0.0.1", port: 0)

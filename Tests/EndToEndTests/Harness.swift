@@ -16,6 +16,14 @@ enum Harness {
         return pool
     }
 
+    /// Service settings that mine `pool` (sha256d) as `user`.
+    static func settings(mining pool: TestPoolServer, user: String = "w", threads: Int = 1, autostart: Bool = true) -> ServiceSettings {
+        var settings = ServiceSettings(threads: threads)
+        settings.pools = [.init(id: 1, url: pool.url, user: user, password: "x", algorithm: "sha256d", priority: 1)]
+        settings.autostart = autostart
+        return settings
+    }
+
     static func configuration(for pool: TestPoolServer, user: String = "tester", password: String = "x",
                               algorithm: String, threads: Int = 2) throws -> MinerConfiguration {
         var configuration = MinerConfiguration(

@@ -11,8 +11,7 @@ import Testing
     func mining(_ check: (ControlPlaneTests.Daemon) async throws -> Void) async throws {
         let pool = try await Harness.pool(SHA256d(), difficulty: 1.0 / 8192)
         defer { pool.stop() }
-        var settings = ServiceSettings(threads: 1)
-        settings.pools = [.init(id: 1, url: pool.url, user: "w", password: "x", algorithm: "sha256d", priority: 1)]
+        let settings = Harness.settings(mining: pool, user: "w", threads: 1)
         let daemon = try await ControlPlaneTests.Daemon(settings: settings)
         #expect(await Harness.waitUntil(seconds: 20) { pool.statistics.accepted >= 3 })
         try await check(daemon)
