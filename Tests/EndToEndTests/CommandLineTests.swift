@@ -242,12 +242,17 @@ import Testing
         Thread.sleep(forTimeInterval: 2)
     }
 
-    /// `-qB`: one detached child that mines (it once re-spawned itself for ever, as only an exact `-B` was
-    /// taken out of its arguments).
+    /// `-dB` (a combined short flag): one detached child that mines (it once re-spawned itself for ever, as
+    /// only an exact `-B` was taken out of its arguments), with its pid file and its log file.
     @Test func backgroundWithCombinedShortFlagsStartsOneMiner() async throws {
         let pool = try await Harness.pool(SHA256d(), difficulty: 1.0 / 8192)
         defer { pool.stop() }
-        let outcome = try await Self.run(["-qB", "-o", pool.url, "-u", "w", "-p", "x", "-a", "sha256d", "-t", "1"])
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nm-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let pidFile = folder.appendingPathComponent("miner.pid").path, logFile = folder.appendingPathComponent("miner.log").path
+        let outcome = try await Self.run(["-dB", "-o", pool.url, "-u", "w", "-p", "x", "-a", "sha256d", "-t", "1",
+                                          "--pid-file", pidFile, "--log-file", logFile])
         #expect(outcome.status == 0, "\(outcome.errors)")
         let pid = try #require(outcome.output.split(separator: " ").last.flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) },
                                "\(outcome.output)")
@@ -259,6 +264,15 @@ import Testing
         #expect(await Harness.waitUntil(seconds: 20) { pool.statistics.authorized >= 1 })
         try await Task.sleep(for: .seconds(1))
         #expect(pool.statistics.connections == 1, "\(pool.statistics.connections) connections")
+        // -B with --pid-file and --log-file: the child's own pid, and its log (-d: debug lines too) in the file.
+        let written = try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(Int32(written) == pid)
+        #expect(await Harness.waitUntil(seconds: 10) {
+            (try? String(contentsOfFile: logFile, encoding: .utf8))?.contains("authorized as w") == true
+        })
+        kill(pid, SIGTERM)
+        // (Not kill(pid, 0): the orphaned child may linger as a zombie of whoever adopts it.)
+        #expect(await Harness.waitUntil(seconds: 10) { !FileManager.default.fileExists(atPath: pidFile) }, "the pid file outlived the stop")
     }
 
     @Test func kernelsListsEveryKernelWithItsStateAndTheChoice() async throws {
