@@ -48,6 +48,11 @@ public final class EventJournal: Sendable {
     /// The id of the newest event (0 before the first).
     public var latestID: UInt64 { state.withLock { $0.nextID - 1 } }
 
+    /// The ids a stream may resume after: from just before the oldest event kept to the newest.
+    public var resumableIDs: ClosedRange<UInt64> {
+        state.withLock { state in (state.entries.first.map { $0.id - 1 } ?? state.nextID - 1)...(state.nextID - 1) }
+    }
+
     /// The events after `id`, at most `limit`; `complete` is false when events after `id` have already left
     /// the ring (the reader fell behind, or asked for an id too old).
     public func entries(after id: UInt64, limit: Int) -> (entries: [Entry], complete: Bool) {

@@ -25,13 +25,19 @@ final class EventStream: Sendable {
         var listener: UInt64?
     }
 
-    /// A stream of `journal` after event `lastID` (clamped to the newest: ids restart with the process).
+    /// A stream of `journal` after event `lastID`, kept to what the journal can give: a newer id than the
+    /// newest starts from now (ids restart with the process), an id older than the journal holds starts from
+    /// its oldest event (with a comment saying events were missed), so a client that was away long is not
+    /// turned away on every reconnection. New events only without `lastID`.
     init(journal: EventJournal, after lastID: UInt64?) {
         self.journal = journal
-        let latest = journal.latestID
-        state = Locked(State(lastID: min(lastID ?? latest, latest)))
+        let resumable = journal.resumableIDs
+        let start = lastID.map { min(max($0, resumable.lowerBound), resumable.upperBound) } ?? resumable.upperBound
+        state = Locked(State(lastID: start))
         // A comment first, so the client sees the stream open at once; and the reconnection delay.
-        state.withLock { $0.pending = Array("retry: 3000\n: nightminer events\n\n".utf8) }
+        var opening = "retry: 3000\n: nightminer events\n\n"
+        if let lastID, lastID < resumable.lowerBound { opening += ": events after \(lastID) up to \(resumable.lowerBound) are gone\n\n" }
+        state.withLock { $0.pending = Array(opening.utf8) }
     }
 
     /// Binds the stream to its connection and starts listening to the journal.

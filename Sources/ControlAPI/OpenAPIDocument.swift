@@ -450,7 +450,8 @@ paths:
         clean), `difficulty` (difficulty), `share` (pool, result accepted/rejected/stale/lost/invalid, reason,
         round_trip_ms), `config` (change). A comment line every 10 s keeps the connection open. A client that
         reconnects with `Last-Event-ID` gets the events after that id that the service still holds (the newest
-        1024); without it, new events only. A client that falls behind by more than that is disconnected.
+        1024; from the oldest held when its id is older); without it, new events only. A connected client that
+        falls behind by more than that is disconnected.
       parameters:
         - name: Last-Event-ID
           in: header
