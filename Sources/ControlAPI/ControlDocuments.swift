@@ -263,7 +263,7 @@ public struct PoolDocument: Sendable, Encodable, Equatable {
         case lastError = "last_error", extranonceSubscribe = "extranonce_subscribe", suggestDifficulty = "suggest_difficulty"
     }
 
-    /// Encodes every field, `last_error` as null when there is none.
+    /// Encodes every field, the optional ones (`last_error`, the TLS file and fingerprint, `suggest_difficulty`) as null when unset.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id, forKey: .id)

@@ -51,6 +51,7 @@ public struct APIClient: Sendable {
     /// Sends one request and waits (without blocking a thread) for the whole answer.
     public func send(_ method: HTTPMethod, _ path: String, json: String? = nil) async throws(Failure) -> Response {
         let host = host
+        let started = ContinuousClock.now
         let milliseconds = Int64(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         let collector: ResponseCollector
         let channel: any Channel
@@ -60,7 +61,7 @@ public struct APIClient: Sendable {
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                        try channel.pipeline.syncOperations.addHandler(ResponseCollector(limit: 4 * 1024 * 1024))
+                        try channel.pipeline.syncOperations.addHandler(ResponseCollector(limit: 4 * 1024 * 1024, on: channel.eventLoop))
                     }
                 }
             channel = try await bootstrap.connect(host: host, port: port).get()
@@ -68,7 +69,8 @@ public struct APIClient: Sendable {
         } catch {
             throw Failure(description: Self.describe(error))
         }
-        let deadline = channel.eventLoop.scheduleTask(in: .milliseconds(milliseconds)) {
+        // One time limit for the whole exchange: what the connection took is spent.
+        let deadline = channel.eventLoop.scheduleTask(in: TimeAmount(timeout - started.duration(to: .now))) {
             collector.fail(Failure(description: "no answer within \(milliseconds / 1000) s"), channel: channel)
         }
         defer { deadline.cancel() }
@@ -110,9 +112,9 @@ private final class ResponseCollector: ChannelInboundHandler, RemovableChannelHa
     private let promise: EventLoopPromise<APIClient.Response>
     private let state = Locked<(status: Int, body: [UInt8], done: Bool)>((0, [], false))
 
-    init(limit: Int) {
+    init(limit: Int, on loop: any EventLoop) {
         self.limit = limit
-        promise = MultiThreadedEventLoopGroup.singleton.any().makePromise()
+        promise = loop.makePromise()
     }
 
     var response: EventLoopFuture<APIClient.Response> { promise.futureResult }

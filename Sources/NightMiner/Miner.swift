@@ -312,17 +312,14 @@ public final class Miner: Sendable {
             let milliseconds = Double(roundTrip.components.attoseconds) / 1e15 + Double(roundTrip.components.seconds) * 1000
             switch outcome {
             case .accepted:
-                engine.ledger.accepted(poolDifficulty: share.targetDifficulty, pool: Self.ledgerKey(pool))
-                publish(.share(pool: pool.url, outcome: .accepted, roundTrip: roundTrip))
+                count(.accepted, pool: pool, credit: share.targetDifficulty, roundTrip: roundTrip)
                 logger.notice("accepted share \(share.displayHash.prefix(16))… job \(share.jobID) (\(Self.formatNumber(milliseconds, digits: 1)) ms) — \(statusLine())")
             case .rejected(let reason):
-                engine.ledger.rejected(reason: reason.key, pool: Self.ledgerKey(pool))
-                publish(.share(pool: pool.url, outcome: .rejected(reason: reason.key), roundTrip: roundTrip))
+                count(.rejected(reason: reason.key), pool: pool, roundTrip: roundTrip)
                 logger.warning("rejected share job \(share.jobID): \(reason) — \(statusLine())")
             }
         case .shareLost(_, _, let pool):
-            engine.ledger.lost(pool: Self.ledgerKey(pool))
-            publish(.share(pool: pool.url, outcome: .lost, roundTrip: nil))
+            count(.lost, pool: pool)
         case .message(let text):
             logger.notice("pool says: \(text)")
         case .failover(let from, let to, let reason):
@@ -342,6 +339,20 @@ public final class Miner: Sendable {
             if let pool { publish(.poolDisconnected(pool: pool.url, reason: why)) }
             if !stopRequested.load(ordering: .sequentiallyConsistent) { logger.warning("pool connection lost: \(why)") }
         }
+    }
+
+    /// Counts a share's fate in the ledger (for its pool when known; `credit` is an accepted share's
+    /// difficulty) and tells the observers.
+    private func count(_ outcome: MinerEvent.ShareOutcome, pool: PoolEndpoint?, credit: Double = 0, roundTrip: Duration? = nil) {
+        let key = pool.map(Self.ledgerKey)
+        switch outcome {
+        case .accepted: engine.ledger.accepted(poolDifficulty: credit, pool: key)
+        case .rejected(let reason): engine.ledger.rejected(reason: reason, pool: key)
+        case .stale: engine.ledger.stale(pool: key)
+        case .lost: engine.ledger.lost(pool: key)
+        case .invalid: engine.ledger.invalid()
+        }
+        publish(.share(pool: pool?.url ?? "", outcome: outcome, roundTrip: roundTrip))
     }
 
     /// A job's identity across connections: pools reuse job IDs after a reconnect, so the session is part
@@ -404,8 +415,7 @@ public final class Miner: Sendable {
             return ((job, target.difficulty(scale: job.algorithm.difficultyScale)), pool)
         }
         guard let (job, credit) = decision else {
-            engine.ledger.stale(pool: pool.map(Self.ledgerKey))
-            publish(.share(pool: pool?.url ?? "", outcome: .stale, roundTrip: nil))
+            count(.stale, pool: pool)
             logger.info("dropped a share for job \(found.jobID): the job is void or the difficulty rose")
             return
         }
@@ -413,20 +423,17 @@ public final class Miner: Sendable {
                           nonce: found.nonce, hash: found.hash, difficulty: found.difficulty, targetDifficulty: credit)
         // Check the share once more on the exact header that will be submitted.
         guard job.verify(extranonce2: share.extranonce2, nonce: share.nonce) != nil else {
-            engine.ledger.invalid()
-            publish(.share(pool: pool?.url ?? "", outcome: .invalid, roundTrip: nil))
+            count(.invalid, pool: pool)
             logger.error("share for job \(job.id) failed verification on the submitted header; not sent")
             return
         }
         if client.submit(share, session: job.session) != nil {
             logger.debug("submitted nonce \(Hex.string(share.nonce)) for job \(job.id) (share difficulty \(Self.formatNumber(share.difficulty, digits: 2)))")
         } else if job.session != client.session {
-            engine.ledger.stale(pool: pool.map(Self.ledgerKey))
-            publish(.share(pool: pool?.url ?? "", outcome: .stale, roundTrip: nil))
+            count(.stale, pool: pool)
             logger.info("dropped a share for job \(job.id) found on the previous connection")
         } else {
-            engine.ledger.lost(pool: pool.map(Self.ledgerKey))
-            publish(.share(pool: pool?.url ?? "", outcome: .lost, roundTrip: nil))
+            count(.lost, pool: pool)
             logger.warning("could not submit a share for job \(job.id): not connected")
         }
     }

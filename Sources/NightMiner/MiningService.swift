@@ -348,8 +348,7 @@ public final class MiningService: ControlService {
     public func addPool(_ input: PoolInput) throws(Problem) -> PoolDocument {
         guard let url = input.url, let user = input.user else { throw .unprocessable("a pool needs 'url' and 'user'") }
         return try change("pool added") { (settings: inout ServiceSettings) throws(Problem) -> PoolDocument in
-            var pool = ServiceSettings.Pool(id: settings.nextPoolID, url: url, user: user, password: input.password ?? "",
-                                            algorithm: input.algorithm?.lowercased(), priority: input.priority ?? 10)
+            var pool = ServiceSettings.Pool(id: settings.nextPoolID, url: url, user: user, password: "", algorithm: nil, priority: 10)
             pool.apply(input)
             try validate(pool)
             settings.pools.append(pool)
@@ -363,11 +362,6 @@ public final class MiningService: ControlService {
         try change("pool \(id) changed") { (settings: inout ServiceSettings) throws(Problem) -> PoolDocument in
             guard let index = settings.pools.firstIndex(where: { $0.id == id }) else { throw .notFound("no pool with id \(id)") }
             var pool = settings.pools[index]
-            if let url = input.url { pool.url = url }
-            if let user = input.user { pool.user = user }
-            if let password = input.password { pool.password = password }
-            if let algorithm = input.algorithm { pool.algorithm = algorithm.lowercased() }
-            if let priority = input.priority { pool.priority = priority }
             pool.apply(input)
             pool.ephemeral = false
             try validate(pool)

@@ -136,11 +136,8 @@ public final class NightMinerService: Sendable {
         }
         if stopAtOnce { await group.triggerGracefulShutdown() }
         SystemdNotifier.notify("READY=1")
+        // Every part stops itself when the group shuts down or is cancelled (ServicePart), in reverse order.
         do { try await group.run() } catch { logger.error("the service ended with an error: \(error)") }
-        // Whatever ended the group, nothing may be left running.
-        await mining.shutdown()
-        server.stop()
-        testPool?.stop()
     }
 
     /// Begins the graceful stop (also before ``run()``: it then stops as soon as it starts).

@@ -12,7 +12,7 @@ final class ServiceMetrics: Sendable {
     private let roundTrip: DurationHistogram
     private let failovers: Counter
     private let mining: Gauge
-    private let hashrate: [(window: String, gauge: Gauge)]
+    private let hashrate: [(rate: any KeyPath<StatsDocument.Hashrate, Double> & Sendable, gauge: Gauge)]
     /// What the mirrored counters showed at the last scrape, and the series that come and go.
     private let state = Locked(Mirrored())
 
@@ -51,8 +51,9 @@ final class ServiceMetrics: Sendable {
                                                            helpText: "Moves from one pool of the list to another."))
         mining = registry.makeGauge(descriptor: .init(namespace: "nightminer", metricName: "mining", unitName: "",
                                                       helpText: "1 while mining is on (hashing or connecting), else 0."))
-        hashrate = ["10s", "60s", "15m"].map { window in
-            (window, registry.makeGauge(descriptor: .init(namespace: "nightminer", metricName: "hashrate", unitName: "hashes_per_second",
+        let windows: [(String, any KeyPath<StatsDocument.Hashrate, Double> & Sendable)] = [("10s", \.tenSeconds), ("60s", \.oneMinute), ("15m", \.fifteenMinutes)]
+        hashrate = windows.map { window, rate in
+            (rate, registry.makeGauge(descriptor: .init(namespace: "nightminer", metricName: "hashrate", unitName: "hashes_per_second",
                                                           helpText: "Hash rate over a window of 10 s, 60 s or 15 min."),
                                         labels: [("window", window)]))
         }
@@ -90,10 +91,7 @@ final class ServiceMetrics: Sendable {
                 shareCounter(series).increment(by: Int64(count - mirrored.shares[series, default: 0]))
                 mirrored.shares[series] = count
             }
-            for (window, gauge) in hashrate {
-                gauge.set(to: window == "10s" ? stats.hashrate.tenSeconds : window == "60s" ? stats.hashrate.oneMinute
-                          : stats.hashrate.fifteenMinutes)
-            }
+            for (rate, gauge) in hashrate { gauge.set(to: stats.hashrate[keyPath: rate]) }
             mining.set(to: stats.state == "stopped" ? 0 : 1)
             // One series per configured pool; a pool removed from the list loses its series.
             let urls = Set(stats.pools.map(\.url))

@@ -59,8 +59,13 @@ public struct ServiceSettings: Codable, Sendable, Equatable {
             suggestDifficulty = endpoint.suggestDifficulty
         }
 
-        /// Takes the connection options `input` gives (`""` or 0 clears a text or a difficulty).
+        /// Takes every field `input` gives (`""` or 0 clears a TLS file, a fingerprint or a difficulty).
         mutating func apply(_ input: PoolInput) {
+            if let url = input.url { self.url = url }
+            if let user = input.user { self.user = user }
+            if let password = input.password { self.password = password }
+            if let algorithm = input.algorithm { self.algorithm = algorithm.lowercased() }
+            if let priority = input.priority { self.priority = priority }
             if let ca = input.tlsCA { tlsCA = ca.isEmpty ? nil : ca }
             if let fingerprint = input.tlsFingerprint { tlsFingerprint = fingerprint.isEmpty ? nil : fingerprint }
             if let insecure = input.tlsInsecure { tlsInsecure = insecure ? true : nil }

@@ -47,6 +47,22 @@ import Testing
         }
     }
 
+    /// `algorithm`'s kernel finds the same first nonce meeting `target` as the portable scanner `plain`, over
+    /// `count` nonces from a random start, on `headers` random headers.
+    func checkAgainstPortable(_ algorithm: any ProofOfWork, _ plain: any NonceScanner, seed: UInt64, headers: Int, count: UInt32,
+                              target: Target) {
+        var random = Lcg(state: seed)
+        let fast = algorithm.makeScanner()
+        for _ in 0..<headers {
+            let header = random.header()
+            plain.load(header: header)
+            fast.load(header: header)
+            let start = UInt32(truncatingIfNeeded: random.next() >> 40)
+            #expect(fast.scan(from: start, count: count, target: target) == plain.scan(from: start, count: count, target: target),
+                    "\(algorithm.kernelName)")
+        }
+    }
+
     @Test func sha256dScannerMatchesReference() {
         checkAgainstReference(SHA256d(), headers: 200, width: 37, starts: [0, 0xFFFF_FFF0, 12345, 0xFFFF_FFFF])
     }
@@ -63,17 +79,7 @@ import Testing
                 checkAgainstReference(algorithm, headers: 40, width: width, starts: [0, 0xFFFF_FFF8, 0xFFFF_FFFF, 1000, 0xFFFF_FFC0 &+ width])
             }
             // Across the kernels' 4096-nonce chunks: the first nonce meeting a realistic target.
-            var random = Lcg(state: 99)
-            let plain = SHA256dScanner(), fast = algorithm.makeScanner()
-            for _ in 0..<20 {
-                let header = random.header()
-                plain.load(header: header)
-                fast.load(header: header)
-                let target = Target(difficulty: 1.0 / 8192)!
-                let start = UInt32(truncatingIfNeeded: random.next() >> 40)
-                #expect(fast.scan(from: start, count: 60_000, target: target) == plain.scan(from: start, count: 60_000, target: target),
-                        "\(variant.name)")
-            }
+            checkAgainstPortable(algorithm, SHA256dScanner(), seed: 99, headers: 20, count: 60_000, target: Target(difficulty: 1.0 / 8192)!)
             #expect(SHA256d.selfTest(variant))
         }
     }
@@ -89,18 +95,8 @@ import Testing
             for width: UInt32 in [1, 7, 9, 15, 16, 17, 31, 32, 33] {
                 checkAgainstReference(algorithm, headers: 3, width: width, starts: [0, 0xFFFF_FFF8, 0xFFFF_FFFF, 500])
             }
-            // A realistic target over many batches: the same first share as the portable kernel.
-            var random = Lcg(state: 77)
-            let plain = ScryptScanner(), fast = algorithm.makeScanner()
-            for _ in 0..<2 {
-                let header = random.header()
-                plain.load(header: header)
-                fast.load(header: header)
-                let target = Target(difficulty: 1.0 / 16_777_216)!  // about one hash in 256
-                let start = UInt32(truncatingIfNeeded: random.next() >> 40)
-                #expect(fast.scan(from: start, count: 700, target: target) == plain.scan(from: start, count: 700, target: target),
-                        "\(variant.name)")
-            }
+            // A realistic target over many batches (about one hash in 256 meets it): the same first share.
+            checkAgainstPortable(algorithm, ScryptScanner(), seed: 77, headers: 2, count: 700, target: Target(difficulty: 1.0 / 16_777_216)!)
             #expect(Scrypt.selfTest(variant))
         }
         #expect(throws: KernelSelectionError.self) { try Scrypt(kernel: "scrypt-gpu") }
