@@ -189,7 +189,7 @@ import Testing
         #expect(started.status == 200 && ["mining", "connecting"].contains(started.object["state"] as? String))
         #expect(try await daemon.call("POST", "/mining/start").status == 200, "start is idempotent")
         #expect(await Harness.waitUntil { pool.statistics.accepted >= 3 })
-        #expect(await Harness.waitUntil(seconds: 10) {
+        #expect(await Harness.waitUntilOffThePool(seconds: 10) {
             let stats = try? HTTPTestClient.send(port: daemon.port, "GET", "/stats").object
             return ((stats?["shares"] as? [String: Any])?["accepted"] as? Int ?? 0) >= 1
         })
@@ -203,7 +203,7 @@ import Testing
         let mining = try await daemon.call("GET", "/pools", token: nil).json as? [[String: Any]]
         #expect(mining?.first?["state"] as? String == "active" && mining?.first?["failures"] as? Int == 0)
         #expect(mining?.first?.keys.contains("last_error") == true)
-        #expect(await Harness.waitUntil(seconds: 15) {
+        #expect(await Harness.waitUntilOffThePool(seconds: 15) {
             (try? HTTPTestClient.send(port: daemon.port, "GET", "/readyz").status) == 200
         })
 
@@ -349,7 +349,7 @@ import Testing
 
         // Credentials of the active pool change: the miner reconnects as the new worker.
         #expect(try await daemon.call("PATCH", "/pools/3", json: #"{"user":"renamed"}"#).status == 200)
-        #expect(await Harness.waitUntil(seconds: 10) {
+        #expect(await Harness.waitUntilOffThePool(seconds: 10) {
             ((try? HTTPTestClient.send(port: daemon.port, "GET", "/stats").object["pool"]) as? [String: Any])?["user"] as? String == "renamed"
         })
         #expect(try await daemon.call("DELETE", "/pools/3").status == 409, "the active pool cannot be removed while mining")

@@ -3,6 +3,7 @@ import Logging
 import NightMiner
 import ProofOfWork
 import Stratum
+import TestFixtures
 import TestPool
 
 /// Shared set-up for end-to-end tests: a real test pool on 127.0.0.1:0 and a real miner.
@@ -33,6 +34,17 @@ enum Harness {
         configuration.client.maximumReconnectDelay = .milliseconds(400)
         configuration.client.tickMilliseconds = 100
         return configuration
+    }
+
+    /// The same for a condition that blocks (a request over a socket): each check runs on a thread of its
+    /// own, never on the cooperative pool.
+    static func waitUntilOffThePool(seconds: Double = 60, _ condition: @escaping @Sendable () -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
+        while ContinuousClock.now < deadline {
+            if (try? await offThePool(condition)) == true { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return (try? await offThePool(condition)) == true
     }
 
     /// Polls `condition` every 20 ms for up to `seconds`; returns whether it became true.

@@ -76,7 +76,7 @@ import Testing
             defer { server.stop() }
             let query = "/api/v1/query?query=" + #"nightminer_shares_total{result="accepted"}"#
                 .addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
-            let answered = await Harness.waitUntil(seconds: 40) {
+            let answered = await Harness.waitUntilOffThePool(seconds: 40) {
                 guard let response = try? HTTPTestClient.send(port: probe.port, "GET", query),
                       let json = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
                       let results = (json["data"] as? [String: Any])?["result"] as? [[String: Any]],
