@@ -873,7 +873,8 @@ def _hex_field(s: str, nbytes: int, what: str) -> bytes:
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description="Independent stratum V1 test pool (sha256d / scrypt).")
     p.add_argument("--algo", choices=["sha256d", "scrypt"], default="sha256d")
-    p.add_argument("--port", type=int, default=0, help="TCP port on 127.0.0.1 (0 = pick a free one)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=0, help="TCP port (0 = pick a free one)")
     p.add_argument("--difficulty", default=None,
                    help="share difficulty (default 0.001 for sha256d, 0.05 for scrypt)")
     p.add_argument("--seconds", type=float, default=0, help="exit after this many seconds (0 = run until signalled)")
@@ -946,7 +947,7 @@ async def main_async(args, templates) -> dict:
     if args.tls_cert:
         tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         tls.load_cert_chain(args.tls_cert, args.tls_key)
-    server = await asyncio.start_server(pool.handle, host="127.0.0.1", port=args.port, ssl=tls)
+    server = await asyncio.start_server(pool.handle, host=args.host, port=args.port, ssl=tls)
     pool.port = server.sockets[0].getsockname()[1]
     log("algo=%s difficulty=%s target=%064x en2_size=%d ckpool_style=%s jobs=%d tls=%s faults=%s"
         % (args.algo, args.difficulty, int(pool.target), args.en2_size, args.ckpool_style, len(templates),
