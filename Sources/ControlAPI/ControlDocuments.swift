@@ -129,9 +129,12 @@ public struct StatsDocument: Sendable, Encodable {
         public var lastShareRoundTripMs: Double?
         /// The last connection problem, or null.
         public var lastError: String?
+        /// Seconds the oldest unanswered request has waited, or null: a pool that stops answering shows here
+        /// before the response timeout ends its session.
+        public var oldestUnansweredSeconds: Double?
         /// Creates the section.
         public init(id: Int?, url: String, user: String, connected: Bool, connectedForSeconds: Double?,
-                    lastShareRoundTripMs: Double?, lastError: String?) {
+                    lastShareRoundTripMs: Double?, lastError: String?, oldestUnansweredSeconds: Double? = nil) {
             self.id = id
             self.url = url
             self.user = user
@@ -139,10 +142,12 @@ public struct StatsDocument: Sendable, Encodable {
             self.connectedForSeconds = connectedForSeconds
             self.lastShareRoundTripMs = lastShareRoundTripMs
             self.lastError = lastError
+            self.oldestUnansweredSeconds = oldestUnansweredSeconds
         }
         enum CodingKeys: String, CodingKey {
             case id, url, user, connected
             case connectedForSeconds = "connected_for_seconds", lastShareRoundTripMs = "last_share_round_trip_ms", lastError = "last_error"
+            case oldestUnansweredSeconds = "oldest_unanswered_seconds"
         }
         /// Writes nulls explicitly so the document always has the same keys.
         public func encode(to encoder: any Encoder) throws {
@@ -154,6 +159,7 @@ public struct StatsDocument: Sendable, Encodable {
             try container.encode(connectedForSeconds, forKey: .connectedForSeconds)
             try container.encode(lastShareRoundTripMs, forKey: .lastShareRoundTripMs)
             try container.encode(lastError, forKey: .lastError)
+            try container.encode(oldestUnansweredSeconds, forKey: .oldestUnansweredSeconds)
         }
     }
 

@@ -147,7 +147,7 @@ components:
                 extranonce2_size: {type: integer, minimum: 1, maximum: 16}
         pool:
           type: object
-          required: [id, url, user, connected, connected_for_seconds, last_share_round_trip_ms, last_error]
+          required: [id, url, user, connected, connected_for_seconds, last_share_round_trip_ms, last_error, oldest_unanswered_seconds]
           properties:
             id: {type: ['integer', 'null']}
             url: {type: string}
@@ -156,6 +156,12 @@ components:
             connected_for_seconds: {type: ['number', 'null']}
             last_share_round_trip_ms: {type: ['number', 'null']}
             last_error: {type: ['string', 'null']}
+            oldest_unanswered_seconds:
+              type: ['number', 'null']
+              description: >-
+                How long the oldest request still unanswered (usually a share) has waited. A pool that stops
+                answering shows here; past the response timeout (--response-timeout, default 20 s) its session
+                ends, the shares in flight count as lost and the next pool is used.
         pools:
           type: array
           description: Every pool in the order they are tried, as GET /pools shows them (each with its own share counts).

@@ -5,29 +5,19 @@ import Synchronization
 /// Where the engine posts work for its threads.
 ///
 /// Threads read ``epoch`` (one atomic load) between batches; only when it changed do they take the lock
-/// and pick up the new ``Assignment``. Nonces are handed out by an atomic add on the assignment's cursor,
-/// so threads never scan the same nonce twice.
+/// and pick up the new ``Assignment``. Nonces are handed out by an atomic add on the work's
+/// ``WorkProgress``, so threads never scan the same nonce twice.
 final class JobBoard: Sendable {
     /// What one epoch asks threads to do.
     final class Assignment: Sendable {
         let work: MiningWork
         let target: Target
-        let cursor: Cursor
+        let cursor: WorkProgress
 
-        init(work: MiningWork, target: Target, cursor: Cursor) {
+        init(work: MiningWork, target: Target, cursor: WorkProgress) {
             self.work = work
             self.target = target
             self.cursor = cursor
-        }
-    }
-
-    /// The next unclaimed (extranonce2 counter, nonce) pair, packed as `counter << 32 | nonce`.
-    final class Cursor: Sendable {
-        let position = Atomic<UInt64>(0)
-        /// Claims `chunk` nonces (a power of two dividing 2^32, so a claim never straddles two headers).
-        func claim(_ chunk: UInt64) -> (extranonce2: UInt64, nonce: UInt32) {
-            let value = position.add(chunk, ordering: .relaxed).oldValue
-            return (value >> 32, UInt32(truncatingIfNeeded: value))
         }
     }
 
@@ -36,7 +26,7 @@ final class JobBoard: Sendable {
 
     /// Replaces the work; every thread switches at its next batch.
     func publish(_ work: MiningWork) {
-        current.withLock { $0 = Assignment(work: work, target: work.target, cursor: Cursor()) }
+        current.withLock { $0 = Assignment(work: work, target: work.target, cursor: work.progress) }
         epoch.add(1, ordering: .releasing)
     }
 

@@ -24,7 +24,11 @@ public final class MiningEngine: Sendable {
     private let logger: Logger
     private let control = Locked<Control>(Control())
     private let generation = Atomic<UInt64>(0)
-    private let liveThreads = Atomic<Int>(0)
+    /// Every hashing and sampling thread is in this group while it runs: ``stopped()`` waits on it.
+    private let threadGroup = DispatchGroup()
+    /// The most shares one thread delivers per second (see ``init(logger:maximumSharesPerSecond:)``).
+    private let maximumSharesPerSecond: Int
+    private let lastThrottleWarning = Locked<ContinuousClock.Instant?>(nil)
 
     private struct Control: Sendable {
         var threadCount = 0
@@ -38,9 +42,12 @@ public final class MiningEngine: Sendable {
         let value = Atomic<UInt64>(0)
     }
 
-    /// An engine with no threads running yet.
-    public init(logger: Logger = Logger(label: "nightminer.engine")) {
+    /// An engine with no threads running yet. A thread that finds more than `maximumSharesPerSecond`
+    /// shares in a second (a difficulty far too low for this machine) pauses for the rest of that second,
+    /// so no difficulty can turn the miner into a flood of submits.
+    public init(logger: Logger = Logger(label: "nightminer.engine"), maximumSharesPerSecond: Int = 20) {
         self.logger = logger
+        self.maximumSharesPerSecond = max(1, maximumSharesPerSecond)
     }
 
     /// Makes a fresh stream of verified shares, in the order found; the previous stream (if any) ends.
@@ -86,17 +93,22 @@ public final class MiningEngine: Sendable {
         }
         meter.reset()
         for index in 0..<count {
-            liveThreads.add(1, ordering: .sequentiallyConsistent)
+            threadGroup.enter()
             DedicatedThread.start(name: "nm-hash-\(index)") { [self] in
                 self.hashLoop(index: index, counter: counters[index], adoptedEpoch: epochs[index], generation: myGeneration)
-                self.liveThreads.subtract(1, ordering: .sequentiallyConsistent)
+                self.threadGroup.leave()
             }
         }
-        DedicatedThread.start(name: "nm-meter") { [self] in self.sampleLoop(generation: myGeneration) }
+        threadGroup.enter()
+        DedicatedThread.start(name: "nm-meter") { [self] in
+            self.sampleLoop(generation: myGeneration)
+            self.threadGroup.leave()
+        }
         logger.info("started \(count) hashing thread\(count == 1 ? "" : "s")")
     }
 
-    /// Stops every hashing thread and waits until they have exited.
+    /// Tells every hashing thread to stop; each leaves within one batch. Returns at once: await
+    /// ``stopped()`` to know they have exited.
     public func stop() {
         let wasRunning = control.withLock { control -> Bool in
             let was = control.running
@@ -105,8 +117,15 @@ public final class MiningEngine: Sendable {
         }
         guard wasRunning else { return }
         generation.add(1, ordering: .sequentiallyConsistent)
-        while liveThreads.load(ordering: .sequentiallyConsistent) > 0 { usleep(1_000) }
-        logger.info("hashing threads stopped")
+        logger.info("hashing threads stopping")
+    }
+
+    /// Returns once every thread this engine started has exited (at once when none runs). It waits
+    /// without blocking a thread.
+    public func stopped() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            threadGroup.notify(queue: .global()) { continuation.resume() }
+        }
     }
 
     /// Posts new work; every thread switches to it within one batch.
@@ -144,6 +163,7 @@ public final class MiningEngine: Sendable {
         var scannerAlgorithm = ""
         var loadedExtranonce2 = UInt64.max
         var header = [UInt8]()
+        var window = ShareWindow()
         while generation.load(ordering: .relaxed) == myGeneration {
             let epoch = board.epoch.load(ordering: .acquiring)
             if epoch != seenEpoch {
@@ -186,8 +206,43 @@ public final class MiningEngine: Sendable {
                 position += UInt64(result.hashesDone)
                 if let nonce = result.nonce {
                     deliver(nonce: nonce, header: &header, extranonce2: claim.extranonce2, assignment: current, thread: index)
+                    if window.count(at: .now) >= maximumSharesPerSecond {
+                        throttle(until: window.end, epoch: seenEpoch, generation: myGeneration, thread: index)
+                    }
                 }
             }
+        }
+    }
+
+    /// The shares one thread found in the current one-second window.
+    struct ShareWindow {
+        private(set) var end = ContinuousClock.now
+        private var shares = 0
+
+        /// Counts a share found at `now`; returns the count in its window.
+        mutating func count(at now: ContinuousClock.Instant) -> Int {
+            if now >= end {
+                end = now + .seconds(1)
+                shares = 0
+            }
+            shares += 1
+            return shares
+        }
+    }
+
+    /// Pauses a thread that found its share quota until its window ends (or new work or a stop comes).
+    private func throttle(until end: ContinuousClock.Instant, epoch: UInt64, generation myGeneration: UInt64, thread: Int) {
+        let warn = lastThrottleWarning.withLock { last -> Bool in
+            guard last.map({ $0.duration(to: .now) > .seconds(60) }) ?? true else { return false }
+            last = .now
+            return true
+        }
+        if warn {
+            logger.warning("thread \(thread) finds more than \(maximumSharesPerSecond) shares a second: the difficulty is too low for this machine; pausing each thread for the rest of such a second")
+        }
+        while ContinuousClock.now < end, board.epoch.load(ordering: .relaxed) == epoch,
+              generation.load(ordering: .relaxed) == myGeneration {
+            usleep(5_000)
         }
     }
 

@@ -1,4 +1,5 @@
 import ProofOfWork
+import Synchronization
 
 /// Work for the hashing threads, independent of where it came from (a stratum job, a benchmark, a test).
 ///
@@ -13,14 +14,39 @@ public struct MiningWork: Sendable {
     public var target: Target
     /// Builds the header (nonce field ignored) for an extranonce2 counter.
     public var header: @Sendable (UInt64) -> [UInt8]
+    /// How far threads got through this work. Publishing work again with the same progress continues
+    /// where the threads stopped (a pool that re-sends a job on a resumed session), so no nonce is
+    /// hashed twice.
+    public var progress: WorkProgress
 
-    /// Creates work.
-    public init(jobID: String, algorithm: any ProofOfWork, target: Target, header: @escaping @Sendable (UInt64) -> [UInt8]) {
+    /// Creates work, starting at extranonce2 counter 0 unless `progress` says how far it got before.
+    public init(jobID: String, algorithm: any ProofOfWork, target: Target, progress: WorkProgress = WorkProgress(),
+                header: @escaping @Sendable (UInt64) -> [UInt8]) {
         self.jobID = jobID
         self.algorithm = algorithm
         self.target = target
+        self.progress = progress
         self.header = header
     }
+}
+
+/// The next unclaimed (extranonce2 counter, nonce) pair of a piece of work, packed as `counter << 32 | nonce`.
+/// Threads claim nonces from it with an atomic add, so ranges never overlap, also across publications.
+public final class WorkProgress: Sendable {
+    private let position: Atomic<UInt64>
+
+    /// Progress at the start of extranonce2 counter `counter`.
+    public init(counter: UInt64 = 0) { position = Atomic(counter << 32) }
+
+    /// Claims `chunk` nonces (a power of two dividing 2^32, so a claim never straddles two headers).
+    func claim(_ chunk: UInt64) -> (extranonce2: UInt64, nonce: UInt32) {
+        let value = position.add(chunk, ordering: .relaxed).oldValue
+        return (value >> 32, UInt32(truncatingIfNeeded: value))
+    }
+
+    /// The nonces claimed so far (claimed is not necessarily hashed: a claim cut short by new work is
+    /// left unfinished, never hashed again).
+    public var claimed: UInt64 { position.load(ordering: .relaxed) }
 }
 
 /// A share a hashing thread found and the engine re-checked with the algorithm's reference hash.

@@ -38,6 +38,7 @@ public enum Benchmark {
         let endCounts = engine.hashCounts
         let elapsed = start.duration(to: .now)
         engine.stop()
+        await engine.stopped()
         let measured = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         let perThread = zip(endCounts, startCounts).map { Double($0 - $1) / measured }
         return Result(algorithm: algorithm.name, kernel: algorithm.kernelName, threads: threads,

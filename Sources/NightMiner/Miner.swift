@@ -26,9 +26,13 @@ public final class Miner: Sendable {
     private struct Status: Sendable {
         var running = false
         var startedAt: ContinuousClock.Instant?
-        var jobs: [String: Job] = [:]
-        var jobOrder: [String] = []
-        var jobTargets: [String: Target] = [:]
+        /// Recent jobs by engine key (``Miner/key(_:)``), the newest last in ``recordOrder``.
+        var records: [String: JobRecord] = [:]
+        var recordOrder: [String] = []
+        /// How far each job got and which shares were sent, across sessions.
+        var book = WorkBook()
+        /// Shares found for jobs whose session ended, kept until the pool sends the job again.
+        var held: [HeldShare] = []
         var current: MinerSnapshot.JobInfo?
         var difficulty: Double = 1
         var connectedSince: ContinuousClock.Instant?
@@ -39,11 +43,42 @@ public final class Miner: Sendable {
         var refusedBy: Set<String> = []
         /// The pool of the current (or last) connection.
         var pool: PoolEndpoint?
-        /// The pool each recent job came from (the newest last; a share found for a job that is void by now
-        /// still counts for its pool).
-        var jobPools: [(job: String, pool: PoolEndpoint)] = []
         var failure: MinerError?
     }
+
+    /// A job the miner received, and where it stands.
+    private struct JobRecord: Sendable {
+        enum State: Sendable {
+            /// Mined on the current session.
+            case live
+            /// Its session ended: the pool may send it again on a resumed session (shares found for it are held).
+            case suspended
+            /// Superseded (a clean job, another pool or extranonce1): shares found for it are stale.
+            case void
+        }
+
+        var job: Job
+        /// The target in force: the job's, or stricter after a difficulty rise.
+        var target: Target
+        var identity: WorkBook.Identity
+        /// The pool it came from (a share found for it counts for that pool, whatever happened since).
+        var pool: PoolEndpoint?
+        var state: State
+    }
+
+    /// A share found for a suspended job.
+    private struct HeldShare: Sendable {
+        var found: FoundShare
+        var identity: WorkBook.Identity
+        var pool: PoolEndpoint?
+        var since: ContinuousClock.Instant
+    }
+
+    /// Jobs remembered (their shares can still be attributed), and shares held while reconnecting.
+    private static let maximumRecords = 64
+    private static let maximumHeldShares = 256
+    /// How long a held share waits for its job to come back.
+    private static let holdLimit: Duration = .seconds(120)
 
     /// A miner for one pool, like the original's `Miner(url, username, password, algorithm)`.
     public convenience init(url: String, username: String, password: String, algorithm: String = "scrypt",
@@ -146,6 +181,7 @@ public final class Miner: Sendable {
         }
         ticker?.cancel()
         engine.stop()
+        await engine.stopped()
         engine.withdrawWork()
         engine.closeShareStream()
         self.client.withLock { $0 = nil }
@@ -217,7 +253,9 @@ public final class Miner: Sendable {
     /// A consistent view of the miner's state.
     public var snapshot: MinerSnapshot {
         let configuration = configuration.withLock { $0 }
-        let pool = client.withLock { $0?.currentPool } ?? configuration.pools[0]
+        let client = client.withLock { $0 }
+        let pool = client?.currentPool ?? configuration.pools[0]
+        let oldestUnanswered = client?.oldestUnansweredRequest
         let algorithm = pool.algorithm ?? configuration.algorithm
         let kernel = registry.algorithm(named: algorithm)?.kernelName ?? "none"
         let pools = pools
@@ -228,7 +266,8 @@ public final class Miner: Sendable {
                 threads: status.running ? engine.threadCount : 0, hashrate: engine.hashrate, shares: engine.ledger.snapshot,
                 job: status.current,
                 pool: .init(url: pool.url, user: pool.user, connected: status.authorized, connectedSince: status.connectedSince,
-                            lastShareRoundTrip: status.lastRoundTrip, lastError: status.lastError),
+                            lastShareRoundTrip: status.lastRoundTrip, lastError: status.lastError,
+                            oldestUnansweredRequest: oldestUnanswered),
                 difficulty: status.difficulty, pools: pools)
         }
     }
@@ -286,6 +325,7 @@ public final class Miner: Sendable {
             }
             logger.notice("authorized as \(worker)")
             if let pool = status.withLock({ $0.pool }) { publish(.poolConnected(pool: pool.url)) }
+            submitHeldShares(client: client)
         case .authorizationFailed(let pool, let why):
             let (stopOnRefusal, pools) = configuration.withLock { ($0.stopOnAuthorizationFailure, $0.pools.count) }
             let stop = status.withLock { status -> Bool in
@@ -304,6 +344,7 @@ public final class Miner: Sendable {
             }
         case .job(let job, let clean):
             accept(job, clean: clean)
+            submitHeldShares(client: client)
         case .difficulty(let difficulty):
             tighten(to: difficulty)
             publish(.difficulty(difficulty))
@@ -330,9 +371,8 @@ public final class Miner: Sendable {
                 status.authorized = false
                 status.connectedSince = nil
                 status.current = nil
-                status.jobs.removeAll()
-                status.jobOrder.removeAll()
-                status.jobTargets.removeAll()
+                // The pool may resume the session and send these jobs again: shares found meanwhile are held.
+                for key in status.recordOrder where status.records[key]?.state == .live { status.records[key]?.state = .suspended }
                 if status.lastError == nil || !why.isEmpty { status.lastError = why }
                 return status.pool
             }
@@ -359,82 +399,166 @@ public final class Miner: Sendable {
     /// of it (the engine and the job table use this key; the pool sees the plain job ID).
     static func key(_ job: Job) -> String { "\(job.session):\(job.id)" }
 
-    /// Records a job and puts it on the engine.
+    /// Records a job and puts it on the engine, continuing where the threads stopped when the pool sent
+    /// the same job before (a resumed session).
     private func accept(_ job: Job, clean: Bool) {
-        let target = status.withLock { status -> Target in
-            if clean {
-                status.jobs.removeAll()
-                status.jobOrder.removeAll()
-                status.jobTargets.removeAll()
+        let (progress, resumed, stale) = status.withLock { status -> (WorkProgress, Bool, [HeldShare]) in
+            let identity = WorkBook.Identity(pool: status.pool.map(Self.ledgerKey) ?? "", job: job)
+            for key in status.recordOrder {
+                guard let record = status.records[key], record.state != .void else { continue }
+                // A clean job voids every other; a job from another pool or extranonce1 voids what a session
+                // before it left suspended.
+                if clean || (record.state == .suspended && (record.pool != status.pool || record.job.extranonce1 != job.extranonce1)) {
+                    status.records[key]?.state = .void
+                }
             }
-            status.jobs[Self.key(job)] = job
-            status.jobOrder.append(Self.key(job))
-            status.jobTargets[Self.key(job)] = job.target
-            if let pool = status.pool {
-                status.jobPools.append((Self.key(job), pool))
-                if status.jobPools.count > 64 { status.jobPools.removeFirst() }
-            }
-            while status.jobOrder.count > 32 {
-                let oldest = status.jobOrder.removeFirst()
-                status.jobs[oldest] = nil
-                status.jobTargets[oldest] = nil
-            }
+            let (progress, resumed) = status.book.progress(for: identity)
+            let key = Self.key(job)
+            if status.records[key] == nil { status.recordOrder.append(key) }
+            status.records[key] = JobRecord(job: job, target: job.target, identity: identity, pool: status.pool, state: .live)
+            while status.recordOrder.count > Self.maximumRecords { status.records[status.recordOrder.removeFirst()] = nil }
             status.difficulty = job.difficulty
             status.current = .init(id: job.id, receivedAt: .now, difficulty: job.difficulty, target: job.target, clean: clean,
                                    extranonce2Size: job.extranonce2Size)
-            return job.target
+            return (progress, resumed, Self.dropVoidHeldShares(&status))
+        }
+        for share in stale { count(.stale, pool: share.pool) }
+        if !stale.isEmpty { logger.info("dropped \(stale.count) held share\(stale.count == 1 ? "" : "s"): the pool did not send their job again") }
+        if resumed {
+            logger.notice("job \(job.id) came again on a resumed session: continuing it where the threads stopped (\(progress.claimed) nonces claimed)")
         }
         logger.debug("new job \(job.id)\(clean ? " (clean)" : "") difficulty \(job.difficulty)")
         publish(.job(id: job.id, difficulty: job.difficulty, clean: clean))
-        engine.publish(MiningWork(jobID: Self.key(job), algorithm: job.algorithm, target: target) { counter in
+        engine.publish(MiningWork(jobID: Self.key(job), algorithm: job.algorithm, target: job.target, progress: progress) { counter in
             job.header(extranonce2: job.extranonce2(counter))
         })
+    }
+
+    /// Removes the held shares whose job can no longer come back (void, forgotten or held too long).
+    private static func dropVoidHeldShares(_ status: inout Status) -> [HeldShare] {
+        let now = ContinuousClock.now
+        var dropped = [HeldShare]()
+        let records = status.records
+        status.held.removeAll { share in
+            let waiting = records.values.contains { $0.identity == share.identity && $0.state != .void }
+            guard !waiting || share.since.duration(to: now) > holdLimit else { return false }
+            dropped.append(share)
+            return true
+        }
+        return dropped
     }
 
     /// A new difficulty applies to the next job; running jobs keep the stricter of theirs and it.
     private func tighten(to difficulty: Double) {
         let update = status.withLock { status -> (String, Target)? in
             status.difficulty = difficulty
-            guard let anyJob = status.jobs.values.first, let newTarget = anyJob.algorithm.target(forDifficulty: difficulty) else { return nil }
-            for (id, target) in status.jobTargets { status.jobTargets[id] = Target.stricter(target, newTarget) }
-            guard var current = status.current, let key = status.jobOrder.last, let target = status.jobTargets[key] else { return nil }
-            current.target = target
+            guard let anyJob = status.records.values.first?.job, let newTarget = anyJob.algorithm.target(forDifficulty: difficulty) else { return nil }
+            for key in status.recordOrder where status.records[key]?.state == .live {
+                if let target = status.records[key]?.target { status.records[key]?.target = Target.stricter(target, newTarget) }
+            }
+            guard var current = status.current, let key = status.recordOrder.last, let record = status.records[key], record.state == .live else {
+                return nil
+            }
+            current.target = record.target
             current.difficulty = max(current.difficulty, difficulty)
             status.current = current
-            return (key, target)
+            return (key, record.target)
         }
         if let (id, target) = update { engine.tighten(to: target, jobID: id) }
     }
 
-    /// Checks a found share against the job's current rules and submits it.
+    /// What to do with a found share.
+    private enum Decision {
+        case submit(JobRecord)
+        case held(evicted: HeldShare?)
+        case stale(PoolEndpoint?)
+        case belowTarget(PoolEndpoint?)
+    }
+
+    /// Checks a found share against its job's current rules and submits it; a share for a job whose session
+    /// ended is held until the pool sends that job again.
     private func submit(_ found: FoundShare, client: StratumClient) {
-        let (decision, pool) = status.withLock { status -> ((Job, Double)?, PoolEndpoint?) in
-            let pool = status.jobPools.last { $0.job == found.jobID }?.pool
-            guard let job = status.jobs[found.jobID], let target = status.jobTargets[found.jobID] else { return (nil, pool) }
-            guard target.isMet(byHash: found.hash) else { return (nil, pool) }
-            return ((job, target.difficulty(scale: job.algorithm.difficultyScale)), pool)
+        let decision = status.withLock { status -> Decision in
+            guard let record = status.records[found.jobID] else { return .stale(nil) }
+            switch record.state {
+            case .void:
+                return .stale(record.pool)
+            case .suspended:
+                return .held(evicted: Self.hold(found, record: record, status: &status))
+            case .live:
+                return record.target.isMet(byHash: found.hash) ? .submit(record) : .belowTarget(record.pool)
+            }
         }
-        guard let (job, credit) = decision else {
+        switch decision {
+        case .submit(let record):
+            send(found, as: record, client: client)
+        case .held(let evicted):
+            if let evicted { count(.lost, pool: evicted.pool) }
+            logger.info("holding a share for job \(found.jobID): its session ended; it is sent if the pool resumes the job")
+        case .stale(let pool):
             count(.stale, pool: pool)
-            logger.info("dropped a share for job \(found.jobID): the job is void or the difficulty rose")
-            return
+            logger.info("dropped a share for job \(found.jobID): the job is void")
+        case .belowTarget(let pool):
+            count(.stale, pool: pool)
+            logger.info("dropped a share for job \(found.jobID): the difficulty rose")
         }
+    }
+
+    /// Holds a share; returns the oldest held share when it had to make room (it is lost).
+    private static func hold(_ found: FoundShare, record: JobRecord, status: inout Status) -> HeldShare? {
+        status.held.append(HeldShare(found: found, identity: record.identity, pool: record.pool, since: .now))
+        return status.held.count > maximumHeldShares ? status.held.removeFirst() : nil
+    }
+
+    /// Sends the held shares whose job is live again (same pool, extranonce1 and job).
+    private func submitHeldShares(client: StratumClient) {
+        let ready = status.withLock { status -> [(FoundShare, JobRecord)] in
+            var ready = [(FoundShare, JobRecord)]()
+            let live = status.recordOrder.reversed().compactMap { status.records[$0] }.filter { $0.state == .live }
+            status.held.removeAll { share in
+                guard let record = live.first(where: { $0.identity == share.identity }) else { return false }
+                ready.append((share.found, record))
+                return true
+            }
+            return ready
+        }
+        if !ready.isEmpty { logger.notice("the pool sent the job of \(ready.count) held share\(ready.count == 1 ? "" : "s") again: submitting") }
+        for (found, record) in ready {
+            guard record.target.isMet(byHash: found.hash) else {
+                count(.stale, pool: record.pool)
+                continue
+            }
+            send(found, as: record, client: client)
+        }
+    }
+
+    /// Submits a share for a live job, once: a share sent to this pool before is never sent again. When
+    /// the session is not ready to take it, the share is held for the job's return.
+    private func send(_ found: FoundShare, as record: JobRecord, client: StratumClient) {
+        let job = record.job
+        let credit = record.target.difficulty(scale: job.algorithm.difficultyScale)
         let share = Share(jobID: job.id, extranonce2: job.extranonce2(found.extranonce2), ntime: job.notification.ntime,
                           nonce: found.nonce, hash: found.hash, difficulty: found.difficulty, targetDifficulty: credit)
         // Check the share once more on the exact header that will be submitted.
         guard job.verify(extranonce2: share.extranonce2, nonce: share.nonce) != nil else {
-            count(.invalid, pool: pool)
+            count(.invalid, pool: record.pool)
             logger.error("share for job \(job.id) failed verification on the submitted header; not sent")
+            return
+        }
+        guard status.withLock({ $0.book.recordSubmission(of: share, job: record.identity) }) else {
+            logger.warning("a share for job \(job.id) (nonce \(Hex.string(share.nonce))) was submitted to this pool before; not sent again")
             return
         }
         if client.submit(share, session: job.session) != nil {
             logger.debug("submitted nonce \(Hex.string(share.nonce)) for job \(job.id) (share difficulty \(Self.formatNumber(share.difficulty, digits: 2)))")
-        } else if job.session != client.session {
-            count(.stale, pool: pool)
-            logger.info("dropped a share for job \(job.id) found on the previous connection")
-        } else {
-            count(.lost, pool: pool)
-            logger.warning("could not submit a share for job \(job.id): not connected")
+            return
         }
+        // Not sent: the session ended or is not authorized yet. Held until the job is live again.
+        let evicted = status.withLock { status in
+            status.book.forgetSubmission(of: share, job: record.identity)
+            return Self.hold(found, record: record, status: &status)
+        }
+        if let evicted { count(.lost, pool: evicted.pool) }
+        logger.info("holding a share for job \(job.id): the pool connection is not ready")
     }
 }

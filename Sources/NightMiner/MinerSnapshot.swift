@@ -44,6 +44,8 @@ public struct MinerSnapshot: Sendable {
         public var lastShareRoundTrip: Duration?
         /// The last connection or authorization problem.
         public var lastError: String?
+        /// How long the oldest request still unanswered (a share, usually) has waited, if any.
+        public var oldestUnansweredRequest: Duration?
     }
 
     /// One pool of the list: where it stands and its share counts.

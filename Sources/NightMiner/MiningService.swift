@@ -210,7 +210,8 @@ public final class MiningService: ControlService {
             pool: .init(id: poolID, url: snapshot.pool.url, user: snapshot.pool.user, connected: snapshot.pool.connected,
                         connectedForSeconds: snapshot.pool.connectedSince.map { Self.seconds($0.duration(to: now)) },
                         lastShareRoundTripMs: snapshot.pool.lastShareRoundTrip.map { Self.seconds($0) * 1000 },
-                        lastError: snapshot.pool.lastError),
+                        lastError: snapshot.pool.lastError,
+                        oldestUnansweredSeconds: snapshot.pool.oldestUnansweredRequest.map { Self.seconds($0) }),
             pools: Self.poolDocuments(settings: settings, standings: snapshot.pools, mining: wants))
     }
 

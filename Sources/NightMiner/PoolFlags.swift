@@ -17,7 +17,8 @@ public struct PoolFlags: Sendable {
     public var tlsCA: [String] = []
     /// `--tls-fingerprint`: SHA-256 fingerprints to pin (TLS pools).
     public var tlsFingerprints: [String] = []
-    /// `--tls-insecure`: no certificate checks for TLS pools (logged).
+    /// `--tls-insecure`: no certificate checks for the TLS pools that have no check of their own (no
+    /// `--tls-ca`, no `--tls-fingerprint`); a pin or a CA given for a pool always wins (logged).
     public var tlsInsecure = false
     /// `--suggest-diff`: difficulties to ask for with `mining.suggest_difficulty`.
     public var suggestDifficulty: [Double] = []
@@ -49,7 +50,9 @@ public struct PoolFlags: Sendable {
                 if let text = try Self.value(tlsFingerprints, "--tls-fingerprint", at: index, of: urls.count) {
                     do { pool.tls?.fingerprint = try PoolTLS.parseFingerprint(text) } catch { throw .invalidConfiguration(error.description) }
                 }
-                pool.tls?.insecure = tlsInsecure
+                // Per pool: only a pool with no check of its own goes unchecked.
+                let ownCheck = pool.tls?.caFile != nil || pool.tls?.fingerprint != nil
+                pool.tls?.insecure = tlsInsecure && !ownCheck
             }
             pool.suggestDifficulty = try Self.value(suggestDifficulty, "--suggest-diff", at: index, of: urls.count)
             if let difficulty = pool.suggestDifficulty, !(difficulty > 0 && difficulty.isFinite) {

@@ -45,6 +45,20 @@ struct PendingRequests {
         return expired.sorted { $0.id < $1.id }
     }
 
+    /// How many shares await their verdicts.
+    var submitCount: Int { entries.values.count { if case .submit = $0.kind { true } else { false } } }
+
+    /// When the oldest request still unanswered was sent (optional methods, which some pools never
+    /// answer, aside).
+    var oldestSentAt: ContinuousClock.Instant? {
+        entries.values.filter {
+            switch $0.kind {
+            case .subscribe, .authorize, .submit: true
+            case .extranonceSubscribe, .suggestDifficulty: false
+            }
+        }.map(\.sentAt).min()
+    }
+
     /// Whether a share awaits its verdict.
     var awaitsShares: Bool { entries.values.contains { if case .submit = $0.kind { true } else { false } } }
 

@@ -22,6 +22,12 @@ final class SessionLink: Sendable {
         var authorizationRefused: String?
         var gotJob = false
         var redirect: Redirect?
+        /// The connection could not be made (refused, timed out, no route).
+        var unreachable = false
+        /// A request went unanswered past the response timeout.
+        var unresponsive = false
+        /// When the oldest request still unanswered was sent (updated at every tick).
+        var oldestUnansweredSince: ContinuousClock.Instant?
     }
 
     /// Which connection this is (jobs carry it; shares are only sent on the session they were found on).

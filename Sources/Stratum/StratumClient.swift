@@ -2,6 +2,7 @@ import Guarded
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import ProofOfWork
 
 /// A stratum V1 client: keeps one session with the first healthy pool of its list, turns `mining.notify`
@@ -40,8 +41,12 @@ public final class StratumClient: Sendable {
         /// Counts configuration changes: a session started before one is void.
         var generation: UInt64 = 0
         var stopped = false
-        /// A higher-priority pool that proved healthy: used once the current session has ended.
-        var failback: Int?
+        /// A higher-priority pool that proved healthy, for the pool list of `generation`: the next attempt
+        /// goes there once the current session has ended.
+        var failback: (index: Int, generation: UInt64)?
+        /// TLS contexts, built once per pool's TLS settings (they read CA files) and reused by every
+        /// connection and probe; emptied when the pool list changes.
+        var tlsContexts: [PoolTLS: NIOSSLContext] = [:]
         /// Why each pool's last failed session ended.
         var lastErrors: [String?]
 
@@ -87,6 +92,13 @@ public final class StratumClient: Sendable {
     /// The current connection session (jobs carry the session they arrived on).
     public var session: UInt64 { state.withLock { $0.sessionID } }
 
+    /// How long the oldest request of the current session has waited for its answer (as of the session's
+    /// last timer tick), or nil when none waits.
+    public var oldestUnansweredRequest: Duration? {
+        guard let since = state.withLock({ $0.link })?.report.withLock({ $0.oldestUnansweredSince }) else { return nil }
+        return since.duration(to: .now)
+    }
+
     /// Replaces the pool list and default algorithm and reconnects at once to the first pool; a pending
     /// `client.reconnect` is dropped and every wait ends.
     public func reconfigure(pools: [PoolEndpoint], algorithm: any ProofOfWork) {
@@ -97,6 +109,8 @@ public final class StratumClient: Sendable {
             state.algorithm = algorithm
             state.generation += 1
             state.redirect = nil
+            state.failback = nil
+            state.tlsContexts = [:]
             state.failures = Array(repeating: 0, count: pools.count)
             state.delays = Array(repeating: options.minimumReconnectDelay, count: pools.count)
             state.lastErrors = Array(repeating: nil, count: pools.count)
@@ -173,8 +187,9 @@ public final class StratumClient: Sendable {
     }
 
     private func nextAttempt() -> Attempt? {
-        state.withLock { state -> Attempt? in
-            guard !state.stopped else { return nil }
+        let (attempt, moved) = state.withLock { state -> (Attempt?, Move?) in
+            guard !state.stopped else { return (nil, nil) }
+            let moved = takeFailback(&state)
             let pool = state.pools[state.poolIndex]
             var target = pool
             if let redirect = state.redirect, redirect.pool == pool {
@@ -189,8 +204,24 @@ public final class StratumClient: Sendable {
             let settings = StratumSession.Settings(
                 algorithm: state.algorithm(for: pool), options: options, resumeID: state.resumeIDs[Self.key(pool)], requestIDs: requestIDs,
                 emit: { [self] event in emit(event) }, dump: ProtocolDump(enabled: options.dumpProtocol, logger: logger), logger: logger)
-            return Attempt(link: link, target: target, poolIndex: state.poolIndex, generation: state.generation, settings: settings)
+            return (Attempt(link: link, target: target, poolIndex: state.poolIndex, generation: state.generation, settings: settings), moved)
         }
+        if let moved { announce(moved) }
+        return attempt
+    }
+
+    /// Moves to the pool a failback chose, when it was chosen for the pool list in force.
+    private func takeFailback(_ state: inout State) -> Move? {
+        guard let failback = state.failback else { return nil }
+        state.failback = nil
+        guard failback.generation == state.generation, failback.index < state.pools.count, failback.index != state.poolIndex else { return nil }
+        let from = state.pools[state.poolIndex]
+        state.poolIndex = failback.index
+        state.failures[failback.index] = 0
+        state.lastErrors[failback.index] = nil
+        state.delays[failback.index] = options.minimumReconnectDelay
+        state.redirect = nil
+        return Move(from: from, to: state.pools[failback.index], reason: "healthy again")
     }
 
     private static func key(_ pool: PoolEndpoint) -> String { "\(pool.host):\(pool.port)" }
@@ -208,6 +239,7 @@ public final class StratumClient: Sendable {
             if let void { close((link, channel), reason: void) }
             try? await channel.closeFuture.get()
         } catch {
+            link.report.withLock { $0.unreachable = true }
             link.noteEnd("cannot connect to \(attempt.target.host):\(attempt.target.port): \(Self.describe(connectError: error))")
         }
         state.withLock { state in
@@ -221,22 +253,36 @@ public final class StratumClient: Sendable {
     /// Opens a connection to `target` with a session for `link` (TLS first when the pool asks for it).
     private func connect(to target: PoolEndpoint, link: SessionLink, settings: StratumSession.Settings) async throws -> any Channel {
         let maximumLineBytes = options.maximumLineBytes
-        let logger = logger
-        let bootstrap = ClientBootstrap(group: group)
+        let sslContext = try target.tls.map { try self.tlsContext(for: $0, host: target.host) }
+        var bootstrap = ClientBootstrap(group: group)
             .connectTimeout(.milliseconds(Int64(options.connectTimeoutMilliseconds)))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
+        for (option, value) in PoolSocket.deadPathOptions(options) { bootstrap = bootstrap.channelOption(option, value: value) }
+        bootstrap = bootstrap
             .channelOption(.writeBufferWaterMark, value: .init(low: options.maximumUnsentBytes / 2, high: options.maximumUnsentBytes))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    if let tls = target.tls {
+                    if let tls = target.tls, let sslContext {
                         try channel.pipeline.syncOperations.addHandler(
-                            try TLSConnector.handler(for: tls, host: target.host, link: link, logger: logger))
+                            try TLSConnector.handler(for: tls, context: sslContext, host: target.host, link: link))
                     }
                     try LineChannel.addFraming(to: channel, maximumLineBytes: maximumLineBytes)
                     try channel.pipeline.syncOperations.addHandler(StratumSession(link: link, settings: settings))
                 }
             }
         return try await bootstrap.connect(host: target.host, port: target.port).get()
+    }
+
+    /// The TLS context for a pool's settings: built on first use (reading its CA file here, not on the
+    /// event loop), then reused.
+    private func tlsContext(for tls: PoolTLS, host: String) throws -> NIOSSLContext {
+        if let context = state.withLock({ $0.tlsContexts[tls] }) { return context }
+        if tls.insecure, tls.fingerprint == nil {
+            logger.warning("TLS certificate checks are off for \(host) (tls_insecure): anyone in between can read the credentials")
+        }
+        let context = try TLSConnector.context(for: tls)
+        state.withLock { $0.tlsContexts[tls] = context }
+        return context
     }
 
     // MARK: Failback
@@ -298,7 +344,7 @@ public final class StratumClient: Sendable {
     private func failBack(to index: Int, generation: UInt64) {
         let current = state.withLock { state -> (SessionLink?, (any Channel)?)? in
             guard state.generation == generation, !state.stopped, state.poolIndex > index else { return nil }
-            state.failback = index
+            state.failback = (index, generation)
             return (state.link, state.channel)
         }
         guard let current else { return }
@@ -313,22 +359,17 @@ public final class StratumClient: Sendable {
         let (pause, moved) = state.withLock { state -> (Duration?, Move?) in
             guard !state.stopped else { return (nil, nil) }
             guard state.generation == attempt.generation else { return (.zero, nil) }
-            if let failback = state.failback {
-                state.failback = nil
-                let from = state.pools[state.poolIndex]
-                state.poolIndex = failback
-                state.failures[failback] = 0
-                state.lastErrors[failback] = nil
-                state.delays[failback] = options.minimumReconnectDelay
-                return (.zero, Move(from: from, to: state.pools[failback], reason: "healthy again"))
-            }
+            // A failback chosen meanwhile is taken by the next attempt, at once.
+            if state.failback != nil { return (.zero, nil) }
             return pauseAfterSession(attempt, report: report, state: &state)
         }
-        if let moved {
-            logger.warning("moving from \(moved.from.url) to \(moved.to.url): \(moved.reason)")
-            emit(.failover(from: moved.from, to: moved.to, reason: moved.reason))
-        }
+        if let moved { announce(moved) }
         return pause
+    }
+
+    private func announce(_ moved: Move) {
+        logger.warning("moving from \(moved.from.url) to \(moved.to.url): \(moved.reason)")
+        emit(.failover(from: moved.from, to: moved.to, reason: moved.reason))
     }
 
     /// A change of pool, reported once the state lock is released.
@@ -343,27 +384,65 @@ public final class StratumClient: Sendable {
     private func pauseAfterSession(_ attempt: Attempt, report: SessionLink.Report, state: inout State) -> (Duration, Move?) {
         let index = attempt.poolIndex
         if report.subscribed, let id = report.subscriptionID { state.resumeIDs[Self.key(attempt.link.pool)] = id }
-        if let redirect = report.redirect {
-            state.redirect = redirect
-            return (redirect.wait, nil)
-        }
         let refused = report.authorizationRefused != nil
-        if !refused, report.authorizedWorker != nil, report.gotJob {
-            state.failures[index] = 0
-            state.lastErrors[index] = nil
-            state.delays[index] = options.minimumReconnectDelay
+        // A session that was handed work counts as healthy, unless the pool then stopped answering.
+        let productive = !refused && !report.unresponsive && report.authorizedWorker != nil && report.gotJob
+        let reason = report.reason ?? "connection closed"
+        if let redirect = report.redirect {
+            // client.reconnect: followed after its wait (capped), never sooner than the backoff allows.
+            let wait = min(redirect.wait, options.maximumRedirectWait)
+            if redirect.wait > options.maximumRedirectWait {
+                logger.warning("client.reconnect asked to wait \(redirect.wait); waiting \(wait)")
+            }
+            if state.pools.count > 1, wait > options.redirectFailoverWait {
+                return moveOn(from: index, reason: "the pool asked to reconnect in \(wait); using the next pool meanwhile", pause: .zero, state: &state)
+            }
+            if productive {
+                resetBackoff(index, state: &state)
+                state.redirect = redirect
+                return (max(wait, jittered(options.minimumReconnectDelay)), nil)
+            }
+            // Redirected before any work: counts as a failed session (a pool that redirects at once would
+            // otherwise make a tight loop).
+            state.failures[index] += 1
+            state.lastErrors[index] = reason
+            let pause = max(wait, jittered(state.delays[index]))
+            state.delays[index] = min(state.delays[index] * 2, options.maximumReconnectDelay)
+            if state.pools.count > 1, state.failures[index] >= options.failuresBeforeFailover {
+                return moveOn(from: index, reason: reason, pause: nil, state: &state)
+            }
+            state.redirect = redirect
+            return (pause, nil)
+        }
+        if productive {
+            resetBackoff(index, state: &state)
             return (jittered(options.minimumReconnectDelay), nil)
         }
         state.failures[index] += 1
-        let reason = report.reason ?? "connection closed"
         state.lastErrors[index] = reason
         let pause = jittered(state.delays[index])
         state.delays[index] = min(state.delays[index] * 2, options.maximumReconnectDelay)
-        guard state.pools.count > 1, refused || state.failures[index] >= options.failuresBeforeFailover else { return (pause, nil) }
+        guard state.pools.count > 1 else { return (pause, nil) }
+        // Unreachable or unresponsive: the next pool at once (failback returns here once it is healthy).
+        if report.unreachable || report.unresponsive { return moveOn(from: index, reason: reason, pause: .zero, state: &state) }
+        guard refused || state.failures[index] >= options.failuresBeforeFailover else { return (pause, nil) }
+        return moveOn(from: index, reason: reason, pause: nil, state: &state)
+    }
+
+    private func resetBackoff(_ index: Int, state: inout State) {
         state.failures[index] = 0
+        state.lastErrors[index] = nil
+        state.delays[index] = options.minimumReconnectDelay
+    }
+
+    /// Moves to the pool after `index`; the pause is `pause`, or the next pool's own backoff when nil.
+    private func moveOn(from index: Int, reason: String, pause: Duration?, state: inout State) -> (Duration, Move?) {
+        state.failures[index] = 0
+        state.lastErrors[index] = reason
+        state.redirect = nil
         state.poolIndex = (index + 1) % state.pools.count
-        // The next pool's own backoff.
-        return (jittered(state.delays[state.poolIndex]), Move(from: state.pools[index], to: state.pools[state.poolIndex], reason: reason))
+        let pause = pause ?? jittered(state.delays[state.poolIndex])
+        return (pause, Move(from: state.pools[index], to: state.pools[state.poolIndex], reason: reason))
     }
 
     private func jittered(_ delay: Duration) -> Duration {
@@ -401,6 +480,9 @@ public final class StratumClient: Sendable {
         if case ChannelError.connectTimeout(let amount) = error { return "timed out after \(amount.nanoseconds / 1_000_000) ms" }
         return "\(error)"
     }
+
+    /// How many TLS contexts clients of this process have built (each pool's settings once).
+    package static var tlsContextsBuilt: Int { TLSConnector.contextsBuilt.load(ordering: .relaxed) }
 
     /// Replaces the password of a `mining.authorize` line with `***` so it never reaches a log.
     public static func maskingPassword(in line: String) -> String { ProtocolDump.maskingPassword(in: line) }

@@ -254,8 +254,9 @@ final class StratumSession: ChannelInboundHandler {
                 logger.warning("ignored mining.set_difficulty: params \(JSONValue.array(params).serialized.prefix(200)) hold no number")
                 return
             }
-            guard difficulty >= options.minimumDifficulty else {
-                logger.warning("ignored mining.set_difficulty \(difficulty): below the floor of \(options.minimumDifficulty)")
+            let floor = Self.minimumDifficulty(for: settings.algorithm, options: options)
+            guard difficulty >= floor else {
+                logger.warning("ignored mining.set_difficulty \(difficulty): below \(settings.algorithm.name)'s floor of \(floor) (a share per \(Int(options.minimumHashesPerShare)) hashes)")
                 return
             }
             do {
@@ -342,19 +343,30 @@ final class StratumSession: ChannelInboundHandler {
 
     private func tick() {
         let now = ContinuousClock.now
+        var unanswered: String?
+        var lostShares = 0
         for (id, entry) in pending.expire(olderThan: options.responseTimeout, now: now) {
             switch entry.kind {
             case .submit(let share):
-                logger.warning("share \(id) got no answer within \(options.responseTimeout); counted as lost")
                 settings.emit(.shareLost(ticket: id, share: share, pool: pool))
+                lostShares += 1
+                unanswered = unanswered ?? "mining.submit"
             case .subscribe:
-                return end("no answer to mining.subscribe within \(options.responseTimeout)")
+                unanswered = "mining.subscribe"
             case .authorize:
-                return end("no answer to mining.authorize within \(options.responseTimeout)")
+                unanswered = "mining.authorize"
             case .extranonceSubscribe, .suggestDifficulty:
-                break
+                break  // optional methods some pools never answer
             }
         }
+        if let unanswered {
+            // Lines from the pool (pings, jobs) do not make it responsive: it stopped answering us.
+            let inFlight = lostShares + pending.submitCount
+            link.report.withLock { $0.unresponsive = true }
+            logger.warning("the pool did not answer \(unanswered) within \(options.responseTimeout): unresponsive, closing the session; \(inFlight) share\(inFlight == 1 ? "" : "s") in flight counted as lost")
+            return end("unresponsive: no answer to \(unanswered) within \(options.responseTimeout)")
+        }
+        link.report.withLock { $0.oldestUnansweredSince = pending.oldestSentAt }
         if lastLineAt.duration(to: now) > options.silenceTimeout {
             return end("nothing received for \(options.silenceTimeout)")
         }
@@ -362,6 +374,12 @@ final class StratumSession: ChannelInboundHandler {
             return end("no job within \(options.jobTimeout) of authorizing")
         }
         closeIfDrained(now: now)
+    }
+
+    /// The lowest difficulty accepted from the pool for `algorithm`: one share per
+    /// ``StratumClientOptions/minimumHashesPerShare`` expected hashes, in the algorithm's own units.
+    static func minimumDifficulty(for algorithm: any ProofOfWork, options: StratumClientOptions) -> Double {
+        options.minimumHashesPerShare * algorithm.difficultyScale / 4_294_967_296
     }
 
     private func closeIfDrained(now: ContinuousClock.Instant = .now) {

@@ -1,14 +1,16 @@
-import Logging
 import NIOCore
 import NIOSSL
 import ProofOfWork
+import Synchronization
 
 /// The TLS side of a pool connection: the client handler for a pool's ``PoolTLS`` settings, and refusals
 /// in words a user can act on.
 enum TLSConnector {
-    /// A handler that verifies the pool as `tls` asks; nothing is sent until it has. A fingerprint
-    /// mismatch is written to `link`'s report with the certificate's real fingerprint.
-    static func handler(for tls: PoolTLS, host: String, link: SessionLink, logger: Logger) throws -> NIOSSLClientHandler {
+    /// The context for a pool's TLS settings. A pinned certificate is checked by its fingerprint alone
+    /// (a self-signed certificate need not name the host), and a pin always wins over `insecure`;
+    /// `insecure` without a pin turns every check off. Reads the CA file: build it once per setting, off
+    /// the event loop.
+    static func context(for tls: PoolTLS) throws -> NIOSSLContext {
         var configuration = TLSConfiguration.makeClientConfiguration()
         if let caFile = tls.caFile {
             do {
@@ -17,14 +19,25 @@ enum TLSConnector {
                 throw StratumError.connection("cannot read the CA certificates in \(caFile): \(error)")
             }
         }
-        if tls.insecure {
+        if tls.fingerprint != nil {
+            // The pin is the check (the handler's callback): the name is not required to match.
+            configuration.certificateVerification = .noHostnameVerification
+        } else if tls.insecure {
             configuration.certificateVerification = .none
-            logger.warning("TLS certificate checks are off for \(host) (--tls-insecure): anyone in between can read the credentials")
         }
-        let context = try NIOSSLContext(configuration: configuration)
+        contextsBuilt.add(1, ordering: .relaxed)
+        return try NIOSSLContext(configuration: configuration)
+    }
+
+    /// How many contexts were built (a test checks they are reused).
+    static let contextsBuilt = Atomic<Int>(0)
+
+    /// A handler that verifies the pool as `tls` asks, with its prebuilt `context`; nothing is sent until
+    /// it has. A fingerprint mismatch is written to `link`'s report with the certificate's real fingerprint.
+    static func handler(for tls: PoolTLS, context: NIOSSLContext, host: String, link: SessionLink) throws -> NIOSSLClientHandler {
         // SNI takes host names only; an IP address is checked against the certificate's IP entries.
         let serverName = isIPAddress(host) ? nil : host
-        guard let pin = tls.fingerprint, !tls.insecure else {
+        guard let pin = tls.fingerprint else {
             return try NIOSSLClientHandler(context: context, serverHostname: serverName)
         }
         return try NIOSSLClientHandler(context: context, serverHostname: serverName) { chain, promise in

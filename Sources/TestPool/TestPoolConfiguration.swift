@@ -33,6 +33,10 @@ public struct TestPoolConfiguration: Sendable {
     public var tls: (certificateFile: String, keyFile: String)?
     /// Misbehaviour to show (see ``TestPoolFault``); none by default.
     public var faults: Set<TestPoolFault> = []
+    /// Resume sessions as ckpool does: a `mining.subscribe` that names a subscription id this pool gave
+    /// earlier gets the same extranonce1 back, and the job in progress again (with `clean_jobs`). Shares are
+    /// checked for duplicates across connections, so a miner that repeats work after a resume is caught.
+    public var resumeSessions = true
     /// Connections served at once; more are closed at once.
     public var maximumConnections = 256
 

@@ -59,6 +59,9 @@ public final class TestPoolServer: Sendable {
         var nextExtranonce1: UInt32 = 0x1000_0000
         /// Shares seen, per kept job (dropped with the job).
         var seenShares: [String: Set<String>] = [:]
+        /// Subscription ids given out (the newest 1,024), for sessions that resume.
+        var subscriptionIDs: Set<String> = []
+        var subscriptionOrder: [String] = []
         var statistics = TestPoolStatistics()
         var difficulty: Double
 
@@ -316,7 +319,17 @@ public final class TestPoolServer: Sendable {
         }
         switch method {
         case "mining.subscribe":
+            if configuration.resumeSessions, params.count > 1, let resumeID = params[1].stringValue,
+               state.withLock({ $0.subscriptionIDs.contains(resumeID) }), let extranonce1 = Hex.decode(resumeID) {
+                client.session.withLock { $0.extranonce1 = extranonce1 }
+                state.withLock { $0.statistics.resumed += 1 }
+                logger.debug("resumed session \(resumeID)")
+            }
             let subscriptionID = Hex.encode(client.extranonce1)
+            state.withLock { state in
+                if state.subscriptionIDs.insert(subscriptionID).inserted { state.subscriptionOrder.append(subscriptionID) }
+                if state.subscriptionOrder.count > 1_024 { state.subscriptionIDs.remove(state.subscriptionOrder.removeFirst()) }
+            }
             let tuples: JSONValue = switch configuration.subscribeReplyStyle {
             case .stratumMining:
                 .array([.array([.string("mining.set_difficulty"), .string(subscriptionID)]),

@@ -13,6 +13,8 @@ public struct TestPoolStatistics: Sendable, Equatable {
     /// Shares rejected, by stratum error code (20 other, 21 stale, 22 duplicate, 23 low difficulty,
     /// 24 unauthorized, 25 not subscribed).
     public var rejected: [Int: Int] = [:]
+    /// Subscriptions that resumed an earlier session (same extranonce1 given back).
+    public var resumed = 0
     /// Jobs sent (each broadcast counts once).
     public var jobs = 0
     /// Job IDs of accepted shares, in order (the newest 1,000).

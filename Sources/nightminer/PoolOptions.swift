@@ -26,7 +26,7 @@ struct PoolOptions: ParsableArguments {
     @Option(name: .customLong("tls-fingerprint"), help: "Pin a TLS pool's certificate by its SHA-256 (64 hex digits, colons optional).")
     var tlsFingerprints: [String] = []
 
-    @Flag(name: .customLong("tls-insecure"), help: "Do not check TLS pools' certificates (anyone in between can read the credentials).")
+    @Flag(name: .customLong("tls-insecure"), help: "Do not check the certificates of TLS pools that have no --tls-ca or --tls-fingerprint of their own (anyone in between can read the credentials).")
     var tlsInsecure = false
 
     @Option(name: .customLong("suggest-diff"), help: "Ask the pool for this share difficulty (mining.suggest_difficulty).")
@@ -40,6 +40,9 @@ struct PoolOptions: ParsableArguments {
 
     @Option(help: "Seconds a higher-priority pool must stay healthy (probed) before the miner moves back to it.")
     var failbackAfter: Double = 120
+
+    @Option(help: "Seconds a pool may leave a request (a share) unanswered before it counts as unresponsive: the session ends, the shares in flight count as lost, and the next pool is used.")
+    var responseTimeout: Double = 20
 
     /// The flags as the library pairs them.
     var flags: PoolFlags {
@@ -66,12 +69,14 @@ struct PoolOptions: ParsableArguments {
         }
         for algorithm in algorithms { try AlgorithmRegistryNames.validate(algorithm) }
         guard failbackAfter >= 1, failbackAfter <= 86_400 else { throw ValidationError("--failback-after must be between 1 and 86400 seconds") }
+        guard responseTimeout >= 1, responseTimeout <= 600 else { throw ValidationError("--response-timeout must be between 1 and 600 seconds") }
     }
 
     /// Sets the stratum client's options these flags decide.
     func apply(to options: inout StratumClientOptions) {
         options.allowRedirect = allowRedirect
         options.failbackAfter = .milliseconds(Int64(failbackAfter * 1000))
+        options.responseTimeout = .milliseconds(Int64(responseTimeout * 1000))
     }
 
     /// The pools, or none when no `-o` was given.

@@ -42,14 +42,18 @@ import Testing
         return (stats, ledger)
     }
 
+    /// The pool resumes each session (same extranonce1, the job in progress sent again): the old miner
+    /// started that job over and sent the pool shares it already had (duplicates, code 22).
     @Test func droppedConnections() async throws {
         let (pool, _) = try await mine(under: [.drop])
-        #expect(pool.connections >= 3 && pool.rejected.isEmpty)
+        #expect(pool.connections >= 3 && pool.rejected.isEmpty, "\(pool.rejected)")
+        #expect(pool.resumed >= 2, "sessions resumed: \(pool.resumed)")
     }
 
     @Test func clientReconnect() async throws {
         let (pool, _) = try await mine(under: [.reconnect])
-        #expect(pool.connections >= 3 && pool.rejected.isEmpty)
+        #expect(pool.connections >= 3 && pool.rejected.isEmpty, "\(pool.rejected)")
+        #expect(pool.resumed >= 2, "sessions resumed: \(pool.resumed)")
     }
 
     @Test func aNewExtranonceMidSession() async throws {

@@ -58,6 +58,49 @@ import Testing
         }
     }
 
+    /// A pin is the whole check: the certificate need not name the host (the old client still required it).
+    @Test func aPinnedCertificateForAnotherNameIsAccepted() async throws {
+        let certificates = try await offThePool { try TestCertificates.make() }
+        defer { certificates.remove() }
+        let pin = try PoolTLS.parseFingerprint(try certificates.fingerprint(of: certificates.otherName.certificate))
+        try await mine(certificate: certificates.otherName, tls: PoolTLS(fingerprint: pin)) { pool, miner in
+            #expect(await Harness.waitUntil { pool.statistics.accepted >= 2 }, "\(miner.snapshot.pool.lastError ?? "no error")")
+        }
+    }
+
+    /// `insecure` never overrides a pin (the old client skipped the pin check when both were set).
+    @Test func aPinWinsOverInsecure() async throws {
+        let certificates = try await offThePool { try TestCertificates.make() }
+        defer { certificates.remove() }
+        let other = try PoolTLS.parseFingerprint(try certificates.fingerprint(of: certificates.signed.certificate))
+        try await mine(certificate: certificates.selfSigned, tls: PoolTLS(fingerprint: other, insecure: true)) { pool, miner in
+            #expect(await Harness.waitUntil(seconds: 10) { miner.snapshot.pool.lastError?.contains("fingerprint mismatch") == true },
+                    "\(miner.snapshot.pool.lastError ?? "no error")")
+            #expect(pool.statistics.lines == 0)
+        }
+    }
+
+    /// The context (which reads CA files) is built once per pool setting, not at every connection.
+    @Test func theTLSContextIsBuiltOncePerPool() async throws {
+        let certificates = try await offThePool { try TestCertificates.make() }
+        defer { certificates.remove() }
+        let pool = try await Harness.pool(SHA256d(), difficulty: 1.0 / 8192) {
+            $0.tls = (certificates.signed.certificate, certificates.signed.key)
+            $0.faults = [.drop]
+        }
+        defer { pool.stop() }
+        var configuration = try Harness.configuration(for: pool, algorithm: "sha256d", threads: 1)
+        configuration.pools[0].tls = PoolTLS(caFile: certificates.caCertificate)
+        configuration.client.minimumReconnectDelay = .milliseconds(100)
+        let before = StratumClient.tlsContextsBuilt
+        let miner = try Miner(configuration: configuration)
+        let run = Harness.start(miner)
+        #expect(await Harness.waitUntil(seconds: 20) { pool.statistics.connections >= 3 }, "\(pool.statistics)")
+        miner.stop()
+        #expect(await run.value == nil)
+        #expect(StratumClient.tlsContextsBuilt - before == 1, "\(StratumClient.tlsContextsBuilt - before) contexts for \(pool.statistics.connections) connections")
+    }
+
     @Test func fingerprintsAreReadWithOrWithoutColons() throws {
         let plain = String(repeating: "ab", count: 32)
         let colons = (0..<32).map { _ in "AB" }.joined(separator: ":")

@@ -1,3 +1,4 @@
+import Foundation
 import Guarded
 import MiningEngine
 import ProofOfWork
@@ -41,7 +42,7 @@ import Testing
     }
 
     @Test func sharesAreVerifiedAndNoncesNeverRepeat() async {
-        let engine = MiningEngine()
+        let engine = MiningEngine(maximumSharesPerSecond: 1_000_000)
         let stream = engine.makeShareStream()
         // Every hash meets the maximum target, so every nonce scanned becomes a share.
         let work = Self.work("a", target: .maximum)
@@ -170,5 +171,76 @@ import Testing
         #expect(stats.accepted == 2 && stats.acceptedDifficulty == 5)
         #expect(stats.rejected == ["stale": 2, "duplicate": 1] && stats.rejectedTotal == 3)
         #expect(stats.stale == 1 && stats.lost == 1 && stats.bestShareDifficulty == 9)
+    }
+
+    /// An algorithm whose every hash takes `delay`: a batch is one slow hash.
+    struct SlowHash: ProofOfWork {
+        var delay: Duration
+        var name: String { "slow" }
+        var difficultyScale: Double { 1 }
+        var batchSize: UInt32 { 1 }
+        func hash(header: [UInt8]) -> [UInt8] {
+            Thread.sleep(forTimeInterval: Double(delay.components.seconds) + Double(delay.components.attoseconds) * 1e-18)
+            return SHA256.doubleHash(header)
+        }
+    }
+
+    /// The old stop() spin-waited (usleep) for the threads, from async code too: now it returns at once and
+    /// stopped() waits without blocking a thread.
+    @Test func stopReturnsAtOnceAndStoppedWaitsForTheThreads() async {
+        let engine = MiningEngine()
+        engine.publish(Self.work("slow", algorithm: SlowHash(delay: .milliseconds(600)), target: Target(difficulty: 1e9, scale: 1)!))
+        engine.start(threads: 2)
+        try? await Task.sleep(for: .milliseconds(200))
+        let clock = ContinuousClock()
+        let stopping = clock.now
+        engine.stop()
+        let returned = stopping.duration(to: clock.now)
+        #expect(returned < .milliseconds(100), "stop() took \(returned)")
+        await engine.stopped()
+        let exited = stopping.duration(to: clock.now)
+        #expect(exited > .milliseconds(100), "stopped() returned before the threads finished their batch (\(exited))")
+        #expect(exited < .seconds(3))
+    }
+
+    /// A difficulty far too low makes every hash a share: each thread sends at most its quota a second.
+    @Test func sharesPerThreadAreCappedPerSecond() async {
+        let engine = MiningEngine(maximumSharesPerSecond: 20)
+        let stream = engine.makeShareStream()
+        engine.publish(Self.work("flood", target: .maximum))
+        engine.start(threads: 1)
+        let shares = await Self.collect(stream, count: 10_000, seconds: 1.5)
+        engine.stop()
+        await engine.stopped()
+        #expect(shares.count >= 20 && shares.count <= 45, "\(shares.count) shares in 1.5 s at 20 a second")
+    }
+
+    /// Work published again with the same progress continues where the threads stopped.
+    @Test func republishedWorkContinuesWhereItStopped() async {
+        let engine = MiningEngine(maximumSharesPerSecond: 1_000_000)
+        let stream = engine.makeShareStream()
+        let found = Found()
+        let consumer = Task { for await share in stream { found.shares.withLock { $0.append(share) } } }
+        let progress = WorkProgress()
+        var work = Self.work("again", target: .maximum)
+        work.progress = progress
+        engine.publish(work)
+        engine.start(threads: 1)
+        while found.shares.withLock({ $0.count }) < 500 { try? await Task.sleep(for: .milliseconds(10)) }
+        engine.withdrawWork()
+        try? await Task.sleep(for: .milliseconds(200))
+        let mark = found.shares.withLock { $0.count }
+        let reached = progress.claimed
+        engine.publish(work)
+        while found.shares.withLock({ $0.count }) < mark + 500 { try? await Task.sleep(for: .milliseconds(10)) }
+        engine.stop()
+        await engine.stopped()
+        engine.closeShareStream()
+        await consumer.value
+        let shares = found.shares.withLock { $0 }
+        let keys = shares.map { "\($0.extranonce2)/\($0.nonce)" }
+        #expect(Set(keys).count == keys.count, "a nonce was hashed twice")
+        let again = shares[mark...]
+        #expect(again.allSatisfy { ($0.extranonce2 << 32 | UInt64($0.nonce)) >= reached }, "the second run started before \(reached)")
     }
 }

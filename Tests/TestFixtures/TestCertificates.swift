@@ -11,6 +11,8 @@ public struct TestCertificates: Sendable {
     public var signed: (certificate: String, key: String) { (path("signed.pem"), path("signed.key")) }
     /// The self-signed pool certificate, and its key.
     public var selfSigned: (certificate: String, key: String) { (path("self.pem"), path("self.key")) }
+    /// A self-signed certificate for another name (`pool.example`), and its key: only a pin can trust it here.
+    public var otherName: (certificate: String, key: String) { (path("other.pem"), path("other.key")) }
 
     /// Makes the certificates (EC P-256, valid for a day). Blocking: call it off the cooperative pool.
     public static func make() throws -> TestCertificates {
@@ -27,6 +29,8 @@ public struct TestCertificates: Sendable {
                                   "-days", "1", "-out", "signed.pem", "-extfile", "signed.ext"])
         try certificates.openssl(["req", "-x509"] + key + ["-keyout", "self.key", "-out", "self.pem", "-subj", "/CN=127.0.0.1",
                                   "-addext", names])
+        try certificates.openssl(["req", "-x509"] + key + ["-keyout", "other.key", "-out", "other.pem", "-subj", "/CN=pool.example",
+                                  "-addext", "subjectAltName=DNS:pool.example"])
         return certificates
     }
 
