@@ -11,9 +11,18 @@ with that job's real coinbase halves and merkle branch.
 
 Faults (--fault NAME[,NAME...], one fires every --fault-interval seconds, in turn, on every connected
 client) reproduce what real pools do to a miner: drop the connection, client.reconnect to this same pool,
-mining.set_extranonce, a difficulty change, a burst of clean jobs, junk lines, slow submit answers. Every
-share is still checked against the extranonce1 and difficulty in force on its connection when its job was
-sent (as ckpool does), so an invalid, duplicate or mis-assembled share is always rejected and counted.
+mining.set_extranonce, a difficulty change, a burst of clean jobs, junk lines, slow submit answers, and a
+stall (the pool stops reading the connection but keeps sending mining.ping every second, until the client
+closes it). Every share is still checked against the extranonce1 and difficulty in force on its connection
+when its job was sent (as ckpool does), so an invalid, duplicate or mis-assembled share is always rejected
+and counted.
+
+Session resume (as ckpool does; --no-resume turns it off): the pool remembers the last 1024 subscription
+ids it issued with their extranonce1. A mining.subscribe whose second parameter is one of them gets the
+same subscription id and extranonce1 back, and after mining.authorize the last job sent on the old
+connection is sent again (same job id and fields) with clean_jobs = true. A share already submitted
+(same extranonce1, job, extranonce2, ntime and nonce, or the same header), on this connection or any
+other, is rejected as a duplicate (code 22); the last 100,000 shares are remembered.
 
 --tls-cert/--tls-key serve stratum over TLS instead of plain TCP.
 
@@ -30,6 +39,7 @@ import decimal
 import hashlib
 import json
 import os
+import select
 import signal
 import ssl
 import struct
@@ -49,12 +59,20 @@ E_UNAUTHORIZED = 24
 E_NOT_SUBSCRIBED = 25
 
 NTIME_MAX_AHEAD = 7000  # seconds a submitted ntime may be ahead of the job's ntime
+RESUME_SESSIONS = 1024  # subscription ids remembered for session resume
+SEEN_SHARES = 100_000   # shares remembered for duplicate detection
 
 # Difficulty-1 targets. A scrypt share target is 65536 times larger than a sha256d one.
 DIFF1_TARGET = {
     "sha256d": 0xFFFF * 2**208,
     "scrypt": 0xFFFF * 2**224,
 }
+
+
+def _wall() -> str:
+    """The wall-clock time with milliseconds, for events whose timing matters (stalls)."""
+    t = time.time()
+    return "%s.%03d" % (time.strftime("%H:%M:%S", time.localtime(t)), int(t * 1000) % 1000)
 
 
 def log(msg: str) -> None:
@@ -133,7 +151,8 @@ class Job:
         self.origin = origin
         self.created = time.monotonic()
 
-    def notify_params(self) -> list:
+    def notify_params(self, clean: bool | None = None) -> list:
+        """The mining.notify params; clean overrides the job's clean_jobs flag (a job re-sent on resume)."""
         return [
             self.job_id,
             swap_words(self.prevhash_header).hex(),
@@ -143,7 +162,7 @@ class Job:
             "%08x" % self.version,
             "%08x" % self.nbits,
             "%08x" % self.ntime,
-            self.clean,
+            self.clean if clean is None else clean,
         ]
 
 
@@ -253,7 +272,7 @@ def self_check(vectors: dict) -> list[str]:
 # ----------------------------------------------------------------------------------------------------
 # Pool
 
-FAULTS = ("drop", "reconnect", "set-extranonce", "difficulty", "clean-storm", "garbage", "slow")
+FAULTS = ("drop", "reconnect", "set-extranonce", "difficulty", "clean-storm", "garbage", "slow", "stall")
 
 # Why a share was refused -> the stratum error code sent with it.
 REASONS = {
@@ -336,6 +355,14 @@ class Stats:
         self.reconnect_ignored = 0   # clients still connected well after client.reconnect (closed by us)
         self.junk_lines_sent = 0
         self.answers_delayed = 0
+        self.resumed = 0             # subscribes that resumed a session (same subscription id, extranonce1)
+        self.resume_unknown = 0      # subscribes with a session id this pool does not know (or --no-resume)
+        self.stall_began_at: list[float] = []       # unix time of each stall
+        self.stall_closed_after: list[float] = []   # seconds from a stall to the client closing the connection
+        self.stall_closed_at: list[float] = []      # unix time the client closed a stalled connection
+        self.stall_open_at_exit = 0                 # stalled connections the client never closed
+        self.first_accepted_at: float | None = None  # unix time
+        self.last_accepted_at: float | None = None
         self.by_scenario: dict[str, Tally] = {}
 
     def scenario(self, name: str) -> Tally:
@@ -360,6 +387,15 @@ class Stats:
             "reconnect_ignored": self.reconnect_ignored,
             "junk_lines_sent": self.junk_lines_sent,
             "answers_delayed": self.answers_delayed,
+            "duplicate": self.rejected_by_reason.get("duplicate", 0),
+            "resumed": self.resumed,
+            "resume_unknown": self.resume_unknown,
+            "stall_began_at": [round(t, 3) for t in self.stall_began_at],
+            "stall_closed_after": [round(t, 3) for t in self.stall_closed_after],
+            "stall_closed_at": [round(t, 3) for t in self.stall_closed_at],
+            "stall_open_at_exit": self.stall_open_at_exit,
+            "first_accepted_at": self.first_accepted_at,
+            "last_accepted_at": self.last_accepted_at,
             "by_scenario": {k: v.as_dict() for k, v in sorted(self.by_scenario.items())},
         }
 
@@ -391,6 +427,33 @@ class SentJob:
             self.invalidated_by = why
 
 
+class Session:
+    """A subscription this pool issued, remembered for session resume: its id, the extranonce1 its client
+    has now, and the last job sent to it."""
+
+    def __init__(self, sub_id: str, en1: bytes):
+        self.sub_id = sub_id
+        self.en1 = en1
+        self.last_job: Job | None = None
+        self.conn: "Connection | None" = None  # the connection using it now (or last)
+
+
+class SeenShares:
+    """Shares already submitted (key -> who sent it first and when), the most recent `limit` of them."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.items: collections.OrderedDict = collections.OrderedDict()
+
+    def get(self, key):
+        return self.items.get(key)
+
+    def add(self, key, value) -> None:
+        self.items[key] = value
+        while len(self.items) > self.limit:
+            self.items.popitem(last=False)
+
+
 class Connection:
     def __init__(self, pool: "Pool", reader, writer, en1: bytes, sub_id: str):
         self.pool = pool
@@ -413,6 +476,10 @@ class Connection:
         self.answers_pending = 0
         self.answer_task: asyncio.Task | None = None
         self.closed = False
+        self.session: Session | None = None
+        self.resume_job: Job | None = None     # re-sent (clean) once this resumed connection authorizes
+        self.stall_started: float | None = None  # monotonic time the stall fault began on this connection
+        self.stall_ended = asyncio.Event()      # set once the client closed the stalled connection (or we did)
         peer = writer.get_extra_info("peername")
         self.name = "%s:%s" % (peer[0], peer[1]) if peer else "?"
         local = writer.get_extra_info("sockname")
@@ -441,14 +508,18 @@ class Connection:
     def send(self, obj: dict) -> None:
         self.send_raw(json.dumps(obj, separators=(",", ":")))
 
-    def send_notify(self, job: Job) -> None:
+    def send_notify(self, job: Job, clean: bool | None = None) -> None:
         now = time.monotonic()
-        if job.clean:
+        if job.clean if clean is None else clean:
             for rec in self.sent.values():
                 rec.invalidate("clean", now)
         self.sent[job.job_id] = SentJob(job, self.en1, self.diff_text, self.target)
-        self.send({"id": None, "method": "mining.notify", "params": job.notify_params()})
+        self.send({"id": None, "method": "mining.notify", "params": job.notify_params(clean)})
         self.pool.stats.jobs_sent += 1
+        if self.session is not None:
+            self.session.last_job = job
+        if self.resume_job is not None and job is not self.resume_job:
+            self.resume_job = None  # a newer job reached the resumed connection before it authorized
 
     def send_difficulty(self, text: str) -> None:
         """Applies to the jobs sent from now on (those already sent keep theirs)."""
@@ -512,8 +583,9 @@ class Pool:
         self.faults: list[str] = args.fault
         self.stats = Stats(self.faults)
         self.last_fault: str | None = None
-        self.seen_shares: set[tuple] = set()
-        self.seen_headers: set[bytes] = set()
+        self.seen_shares = SeenShares(SEEN_SHARES)   # (job id, extranonce1, extranonce2, ntime, nonce)
+        self.seen_headers = SeenShares(SEEN_SHARES)  # 80-byte headers
+        self.sessions: collections.OrderedDict[str, Session] = collections.OrderedDict()  # for resume
         self.next_en1 = int.from_bytes(os.urandom(4), "big")
         self.recent_en1: collections.deque = collections.deque(maxlen=64)
         self.job_counter = 0
@@ -576,23 +648,29 @@ class Pool:
         loop = asyncio.get_running_loop()
         turn = 0
         due = loop.time()
-        while True:
+        while self.args.fault_count <= 0 or turn < self.args.fault_count:
             # Fixed rate: a fault that takes a while (clean-storm, difficulty) does not push the next one.
             due += self.args.fault_interval
             await asyncio.sleep(max(0.0, due - loop.time()))
             name = self.faults[turn % len(self.faults)]
             turn += 1
+            # A stalled connection gets no further fault (which could end the stall for the client).
             targets = [c for c in self.conns
-                       if c.ready() and (name != "set-extranonce" or c.extranonce_subscribed)]
+                       if c.ready() and c.stall_started is None
+                       and (name != "set-extranonce" or c.extranonce_subscribed)]
             if not targets:
                 self.stats.fault_ticks_idle += 1
-                log("FAULT %s: no client to apply it to%s" % (
-                    name, " (none sent mining.extranonce.subscribe)" if name == "set-extranonce" and self.conns else ""))
+                log("FAULT %s: no client to apply it to%s%s" % (
+                    name, " (none sent mining.extranonce.subscribe)" if name == "set-extranonce" and self.conns else "",
+                    "; tried again next turn" if self.args.fault_hold_idle else ""))
+                if self.args.fault_hold_idle:
+                    turn -= 1
                 continue
             self.stats.fault_events[name] += len(targets)
             self.last_fault = name
             log("FAULT %s on %s" % (name, ", ".join(c.name for c in targets)))
             await self.fire(name, targets)
+        log("FAULT: --fault-count %d reached, no more faults" % self.args.fault_count)
 
     async def fire(self, name: str, targets: list[Connection]) -> None:
         a = self.args
@@ -615,6 +693,8 @@ class Pool:
                 log("%s: mining.set_extranonce %s -> %s, extranonce2_size=%d"
                     % (c.name, c.en1.hex(), en1.hex(), a.en2_size))
                 c.en1 = en1
+                if c.session is not None:
+                    c.session.en1 = en1  # a resume of this session gets the extranonce1 the client has now
                 c.en1_history.append(en1)
                 c.send({"id": None, "method": "mining.set_extranonce", "params": [en1.hex(), a.en2_size]})
             self.broadcast(self.new_job(force_clean=True))
@@ -649,12 +729,85 @@ class Pool:
             for c in targets:
                 log("%s: submit answers delayed by %.1f s for the next %.1f s" % (c.name, a.slow_delay, a.slow_window))
                 c.slow_until = now + a.slow_window
+        elif name == "stall":
+            for c in targets:
+                self.start_stall(c)
+            return  # no drain: the client may stop reading too
         for c in targets:
             if not c.closed:
                 try:
                     await c.writer.drain()
                 except (ConnectionError, OSError):
                     pass
+
+    def start_stall(self, c: Connection) -> None:
+        """Stops reading c (what the client sends piles up in the socket buffers, unanswered) but keeps
+        sending it mining.ping requests and jobs, until the client closes the connection."""
+        c.stall_started = time.monotonic()
+        self.stats.stall_began_at.append(time.time())
+        try:
+            c.writer.transport.pause_reading()
+        except Exception as e:
+            log("%s: cannot pause reading: %r" % (c.name, e))
+        log("%s: STALL began at %s: no longer reading what the client sends; mining.ping every %.1f s"
+            % (c.name, _wall(), self.args.stall_ping_interval))
+        self.spawn(self.stall_loop(c))
+
+    async def stall_loop(self, c: Connection) -> None:
+        # Whether the client closed the connection is read from the socket's state (POLLRDHUP: the peer's
+        # FIN or RST arrived) without reading the data queued before it; failing that, from a write error.
+        poller = None
+        sock = c.writer.get_extra_info("socket")
+        if sock is not None and hasattr(select, "poll") and hasattr(select, "POLLRDHUP"):
+            try:
+                poller = select.poll()
+                poller.register(sock.fileno(), select.POLLRDHUP | select.POLLHUP | select.POLLERR)
+            except (OSError, ValueError):
+                poller = None
+        pings = 0
+        next_ping = time.monotonic()
+        why = None
+        try:
+            while why is None:
+                now = time.monotonic()
+                if c.writer.is_closing() or c.writer.transport.is_closing():
+                    why = "a write failed (the client is gone)"
+                    break
+                if poller is not None:
+                    try:
+                        events = poller.poll(0)
+                    except (OSError, ValueError):
+                        events = [(0, select.POLLHUP)]
+                    if events:
+                        flags = events[0][1]
+                        why = "the client closed it (%s)" % "|".join(
+                            n for n, b in (("RDHUP", select.POLLRDHUP), ("HUP", select.POLLHUP), ("ERR", select.POLLERR))
+                            if flags & b)
+                        break
+                if now >= next_ping:
+                    pings += 1
+                    c.send({"id": "stall-ping-%d" % pings, "method": "mining.ping", "params": []})
+                    next_ping += self.args.stall_ping_interval
+                await asyncio.sleep(0.05)
+        finally:
+            if why is None and poller is not None:
+                try:  # the pool is stopping: one last look, so a close just before it is not missed
+                    if poller.poll(0):
+                        why = "the client closed it"
+                except (OSError, ValueError):
+                    pass
+            after = time.monotonic() - c.stall_started
+            if why is not None:
+                self.stats.stall_closed_after.append(after)
+                self.stats.stall_closed_at.append(time.time())
+                log("%s: STALL ended at %s: %s %.2f s after the stall began (%d ping(s) sent)"
+                    % (c.name, _wall(), why, after, pings))
+            else:
+                self.stats.stall_open_at_exit += 1
+                log("%s: STALL still open at exit, %.2f s after it began: the client never closed the connection"
+                    " (%d ping(s) sent)" % (c.name, after, pings))
+            c.close(abort=True)
+            c.stall_ended.set()
 
     async def close_if_still_there(self, c: Connection, after: float) -> None:
         await asyncio.sleep(after)
@@ -672,11 +825,15 @@ class Pool:
         log("connect %s extranonce1=%s" % (conn.name, conn.en1.hex()))
         try:
             while True:
+                if conn.stall_started is not None:
+                    break
                 try:
                     line = await reader.readline()
                 except (asyncio.LimitOverrunError, ValueError):
                     log("%s: line too long, closing" % conn.name)
                     break
+                if conn.stall_started is not None:
+                    break  # read as the stall began: left unanswered like the rest
                 if not line:
                     break
                 text = line.decode("utf-8", "replace").strip()
@@ -693,6 +850,8 @@ class Pool:
         except (ConnectionError, OSError, ssl.SSLError) as e:
             log("%s: %r" % (conn.name, e))
         finally:
+            if conn.stall_started is not None:
+                await conn.stall_ended.wait()  # until the client closes it (or the pool stops)
             self.conns.discard(conn)
             if conn.answer_task is not None:
                 conn.answer_task.cancel()
@@ -733,18 +892,51 @@ class Pool:
 
     def on_subscribe(self, conn: Connection, mid, params) -> None:
         agent = params[0] if params else ""
+        first = not conn.subscribed
+        resumed = False
+        if first and len(params) > 1 and params[1] is not None:
+            wanted = params[1]
+            session = self.sessions.get(wanted) if isinstance(wanted, str) and self.args.resume else None
+            if session is None:
+                self.stats.resume_unknown += 1
+                log("%s asked to resume session %s: %s; new session %s extranonce1 %s"
+                    % (conn.name, json.dumps(wanted), "unknown" if self.args.resume else "resume is off (--no-resume)",
+                       conn.sub_id, conn.en1.hex()))
+            else:
+                resumed = True
+                self.stats.resumed += 1
+                old = session.conn
+                still_open = old is not None and old is not conn and old in self.conns and not old.closed
+                log("%s resumed session %s extranonce1 %s (its last connection %s%s); job %s is sent again, clean, "
+                    "after authorize" % (conn.name, session.sub_id, session.en1.hex(), old.name if old else "?",
+                                         " is still open" if still_open else "",
+                                         session.last_job.job_id if session.last_job else "(none)"))
+                self.sessions.move_to_end(session.sub_id)
+                conn.en1 = session.en1
+                conn.en1_history = [session.en1]
+                conn.sub_id = session.sub_id
+                conn.session = session
+                conn.resume_job = session.last_job
+                session.conn = conn
+        if first and not resumed and self.args.resume:
+            session = Session(conn.sub_id, conn.en1)
+            session.conn = conn
+            conn.session = session
+            self.sessions[conn.sub_id] = session
+            while len(self.sessions) > RESUME_SESSIONS:
+                self.sessions.popitem(last=False)
         if self.args.ckpool_style:
             subs = [["mining.notify", conn.sub_id]]
         else:
             subs = [["mining.set_difficulty", conn.sub_id], ["mining.notify", conn.sub_id]]
         conn.send({"id": mid, "result": [subs, conn.en1.hex(), self.args.en2_size], "error": None})
-        first = not conn.subscribed
         conn.subscribed = True
-        log("%s subscribed agent=%r extranonce1=%s extranonce2_size=%d"
-            % (conn.name, agent, conn.en1.hex(), self.args.en2_size))
+        log("%s subscribed agent=%r subscription=%s extranonce1=%s extranonce2_size=%d%s"
+            % (conn.name, agent, conn.sub_id, conn.en1.hex(), self.args.en2_size, " (resumed)" if resumed else ""))
         if first:
             conn.send_difficulty(conn.diff_text)
-            conn.send_notify(self.current)
+            if conn.resume_job is None:
+                conn.send_notify(self.current)
 
     def on_authorize(self, conn: Connection, mid, params) -> None:
         user = params[0] if len(params) > 0 else None
@@ -761,6 +953,13 @@ class Pool:
         else:
             conn.send({"id": mid, "result": False, "error": [E_UNAUTHORIZED, "Unauthorized worker", None]})
         log("%s authorize %r -> %s" % (conn.name, user, ok))
+        if ok and conn.resume_job is not None:
+            # As ckpool does on a resumed session: the job in progress again, with clean_jobs = true.
+            job, conn.resume_job = conn.resume_job, None
+            log("%s: resumed session %s: job %s sent again with clean_jobs=true" % (conn.name, conn.sub_id, job.job_id))
+            conn.send_notify(job, clean=True)
+            if self.current is not None and self.current is not job:
+                conn.send_notify(self.current)
 
     def on_submit(self, conn: Connection, mid, params) -> None:
         tally = self.stats.scenario(self.last_fault or "baseline")
@@ -785,6 +984,9 @@ class Pool:
             return
         self.stats.accepted += 1
         tally.accepted += 1
+        self.stats.last_accepted_at = round(time.time(), 3)
+        if self.stats.first_accepted_at is None:
+            self.stats.first_accepted_at = self.stats.last_accepted_at
         if info["stale"] == "clean":
             self.stats.stale_within_grace += 1
             tally.stale += 1
@@ -826,12 +1028,19 @@ class Pool:
                                   % (age, "a clean job" if rec.invalidated_by == "clean" else "an extranonce1 change"))
             stale = rec.invalidated_by
         key = (job_id, rec.en1, en2, ntime, nonce)
-        if key in self.seen_shares:
+        first = self.seen_shares.get(key)
+        if first is not None:
+            log("duplicate share: job=%s en1=%s en2=%s ntime=%s nonce=%s was first submitted by %s %.1f s ago%s"
+                % (job_id, rec.en1.hex(), en2.hex(), ntime_hex, nonce_hex, first[0], time.monotonic() - first[1],
+                   " (on this connection)" if first[0] == conn.name else ""))
             raise RejectError("duplicate", "Duplicate share")
 
         header = self.header_for(rec, rec.en1, en2, ntime, nonce)
-        if header in self.seen_headers:
-            raise RejectError("duplicate", "Duplicate share (same header)")
+        first = self.seen_headers.get(header)
+        if first is not None:
+            log("duplicate share (same header as one first submitted by %s %.1f s ago): job=%s header=%s"
+                % (first[0], time.monotonic() - first[1], job_id, header.hex()))
+            raise RejectError("duplicate", "Duplicate share")
         h = POW[self.algo](header)
         value = hash_value(h)
         diff = share_difficulty(self.algo, h)
@@ -851,8 +1060,8 @@ class Pool:
             log("low difficulty share: job=%s header=%s hash=%s share_diff=%.6g < %s%s"
                 % (job_id, header.hex(), h[::-1].hex(), diff, rec.diff_text, note))
             raise RejectError("low-difficulty", "Low difficulty share" + note)
-        self.seen_shares.add(key)
-        self.seen_headers.add(header)
+        self.seen_shares.add(key, (conn.name, time.monotonic()))
+        self.seen_headers.add(header, (conn.name, time.monotonic()))
         return {"job": job_id, "en1": rec.en1.hex(), "en2": en2.hex(), "ntime": ntime_hex, "nonce": nonce_hex,
                 "difficulty": diff, "required": rec.diff_text, "hash": h[::-1].hex(),
                 "header": header.hex(), "stale": stale}
@@ -904,6 +1113,15 @@ def parse_args(argv=None):
                    help="seconds after a garbage fault during which every valid line is preceded by junk")
     f.add_argument("--slow-delay", type=float, default=1.5, help="seconds each submit answer is delayed (slow)")
     f.add_argument("--slow-window", type=float, default=3.0, help="seconds a slow fault lasts")
+    f.add_argument("--stall-ping-interval", type=float, default=1.0,
+                   help="seconds between the mining.ping requests sent on a stalled connection")
+    f.add_argument("--fault-count", type=int, default=0,
+                   help="stop after this many fault turns (0 = no limit)")
+    f.add_argument("--fault-hold-idle", action="store_true",
+                   help="a turn with no client to apply its fault to does not move the rotation on (the same fault "
+                        "is tried next turn), so every fault gets its turn even when clients come and go")
+    p.add_argument("--no-resume", dest="resume", action="store_false",
+                   help="forget subscription ids: a mining.subscribe asking to resume a session gets a new one")
     t = p.add_argument_group("TLS")
     t.add_argument("--tls-cert", default=None, help="PEM certificate (chain): serve stratum over TLS")
     t.add_argument("--tls-key", default=None, help="PEM private key for --tls-cert")
@@ -935,6 +1153,8 @@ def parse_args(argv=None):
     args.fault = faults
     if args.fault_interval <= 0:
         p.error("--fault-interval must be positive")
+    if args.stall_ping_interval <= 0:
+        p.error("--stall-ping-interval must be positive")
     if (args.tls_cert is None) != (args.tls_key is None):
         p.error("--tls-cert and --tls-key go together")
     return args
@@ -949,9 +1169,9 @@ async def main_async(args, templates) -> dict:
         tls.load_cert_chain(args.tls_cert, args.tls_key)
     server = await asyncio.start_server(pool.handle, host=args.host, port=args.port, ssl=tls)
     pool.port = server.sockets[0].getsockname()[1]
-    log("algo=%s difficulty=%s target=%064x en2_size=%d ckpool_style=%s jobs=%d tls=%s faults=%s"
+    log("algo=%s difficulty=%s target=%064x en2_size=%d ckpool_style=%s jobs=%d tls=%s resume=%s faults=%s"
         % (args.algo, args.difficulty, int(pool.target), args.en2_size, args.ckpool_style, len(templates),
-           bool(tls), ",".join(pool.faults) or "none"))
+           bool(tls), args.resume, ",".join(pool.faults) or "none"))
     sys.stdout.write("LISTENING %d\n" % pool.port)
     sys.stdout.flush()
 
@@ -971,12 +1191,15 @@ async def main_async(args, templates) -> dict:
         else:
             await stop.wait()
     finally:
-        for task in background + list(pool.tasks):
+        tasks = background + list(pool.tasks)
+        for task in tasks:
             task.cancel()
         server.close()
         for c in list(pool.conns):
             c.close()
         await asyncio.sleep(0)
+        if tasks:
+            await asyncio.wait(tasks, timeout=2)  # their clean-ups count (stalls still open)
     summary = pool.stats.summary()
     summary["tls"] = bool(tls)
     return summary
