@@ -103,6 +103,10 @@ SHANI uint32_t NAME(const uint32_t midstate[8], const uint32_t tail[3], uint32_t
    registers, which the SHA instructions cannot avoid: they have only the 16 legacy-encoded registers). */
 NM_SHANI_SCANNER(nm_sha256d_scan_shani, 6)
 
+/* Two streams: the layout that wins where the round instruction's throughput, not its latency, is the
+   limit (Zen 3 measured about 20% faster with two than with six; six spill registers there). */
+NM_SHANI_SCANNER(nm_sha256d_scan_shani2, 2)
+
 int nm_cpu_has_sha(void) {
     unsigned a, b, c, d;
     if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_SSE4_1)) return 0;
@@ -116,6 +120,10 @@ uint32_t nm_sha256d_scan_shani(const uint32_t midstate[8], const uint32_t tail[3
                                uint32_t top_limb, uint32_t *candidates, uint32_t max_candidates) {
     (void)midstate; (void)tail; (void)start; (void)count; (void)top_limb; (void)candidates; (void)max_candidates;
     return 0;
+}
+uint32_t nm_sha256d_scan_shani2(const uint32_t midstate[8], const uint32_t tail[3], uint32_t start, uint32_t count,
+                                uint32_t top_limb, uint32_t *candidates, uint32_t max_candidates) {
+    return nm_sha256d_scan_shani(midstate, tail, start, count, top_limb, candidates, max_candidates);
 }
 int nm_cpu_has_sha(void) { return 0; }
 

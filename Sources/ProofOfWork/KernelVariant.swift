@@ -21,32 +21,64 @@ public struct KernelVariant: Sendable {
     }
 }
 
+/// How a kernel was chosen: every qualified variant's measured rate, the chosen one first.
+public struct KernelCalibration: Sendable {
+    /// One variant's figure.
+    public struct Figure: Sendable {
+        /// The variant's name.
+        public var kernel: String
+        /// Median hashes per second over the trials, on one thread.
+        public var hashesPerSecond: Double
+    }
+
+    /// The variant chosen.
+    public var chosen: KernelVariant
+    /// The figures that chose it, fastest first; empty when only one variant qualified (nothing to measure).
+    public var figures: [Figure]
+    /// Trials per variant.
+    public var trials: Int
+}
+
 extension KernelVariant {
-    /// The fastest of `variants` that this CPU runs and that passes `selfTest`. When several vector kernels
-    /// qualify, a short calibration decides (each scans `calibrationNonces` nonces of a sample header, best
-    /// of three, taken in turns); the last variant, the portable one, is used only when nothing else
-    /// qualifies.
+    /// The fastest of `variants` that this CPU runs and that passes `selfTest` (see ``calibrate(_:calibrationNonces:trials:passing:)``).
     public static func fastest(of variants: [KernelVariant], calibrationNonces: UInt32,
                                passing selfTest: (KernelVariant) -> Bool) -> KernelVariant {
+        calibrate(variants, calibrationNonces: calibrationNonces, passing: selfTest).chosen
+    }
+
+    /// Chooses among `variants` those this CPU runs and that pass `selfTest`. When several vector kernels
+    /// qualify, they are timed on a sample header: `trials` rounds, each variant scanning
+    /// `calibrationNonces` nonces once per round, in an order that rotates every round, and each variant's
+    /// median decides. Load from elsewhere hits every variant alike and a burst of it only spoils a few
+    /// trials, which the median ignores. The last variant, the portable one, is used only when nothing
+    /// else qualifies.
+    public static func calibrate(_ variants: [KernelVariant], calibrationNonces: UInt32, trials: Int = 9,
+                                 passing selfTest: (KernelVariant) -> Bool) -> KernelCalibration {
         let portable = variants[variants.count - 1]
         let qualified = variants.dropLast().filter { $0.isAvailable && selfTest($0) }
-        guard qualified.count > 1 else { return qualified.first ?? portable }
+        guard qualified.count > 1 else { return KernelCalibration(chosen: qualified.first ?? portable, figures: [], trials: 0) }
         let scanners = qualified.map { variant in
             let scanner = variant.makeScanner()
             scanner.load(header: KernelSelfTest.sampleHeader)
             return scanner
         }
-        var best = [Duration](repeating: .seconds(3600), count: qualified.count)
-        for round in 0..<3 {
-            for (index, scanner) in scanners.enumerated() {
-                let start = UInt32(round) &* calibrationNonces
-                let elapsed = ContinuousClock().measure {
-                    _ = scanner.scan(from: start, count: calibrationNonces, target: Target(limbs: .zero))
-                }
-                best[index] = min(best[index], elapsed)
+        var times = [[Duration]](repeating: [], count: qualified.count)
+        for round in 0..<max(1, trials) {
+            for step in scanners.indices {
+                let index = (step + round) % scanners.count
+                let start = UInt32(truncatingIfNeeded: round) &* calibrationNonces
+                times[index].append(ContinuousClock().measure {
+                    _ = scanners[index].scan(from: start, count: calibrationNonces, target: Target(limbs: .zero))
+                })
             }
         }
-        return qualified[best.indices.min { best[$0] < best[$1] }!]
+        let figures = qualified.indices.map { index in
+            let median = times[index].sorted()[times[index].count / 2]
+            let seconds = Double(median.components.seconds) + Double(median.components.attoseconds) * 1e-18
+            return KernelCalibration.Figure(kernel: qualified[index].name, hashesPerSecond: seconds > 0 ? Double(calibrationNonces) / seconds : 0)
+        }.sorted { $0.hashesPerSecond > $1.hashesPerSecond }
+        let chosen = qualified.first { $0.name == figures[0].kernel }!
+        return KernelCalibration(chosen: chosen, figures: figures, trials: max(1, trials))
     }
 
     /// The variant called `name`, checked: known, available on this CPU, and passing `selfTest`.

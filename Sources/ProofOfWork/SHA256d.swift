@@ -14,6 +14,8 @@ public struct SHA256d: ProofOfWork {
                       isAvailable: nm_cpu_has_avx512f() != 0) { SHA256dLaneScanner(width: .avx512) },
         KernelVariant(name: "sha256d-shani", summary: "6 nonces side by side, SHA extensions (C kernel)",
                       isAvailable: nm_cpu_has_sha() != 0) { SHA256dLaneScanner(width: .shani) },
+        KernelVariant(name: "sha256d-shani2", summary: "2 nonces side by side, SHA extensions (C kernel)",
+                      isAvailable: nm_cpu_has_sha() != 0) { SHA256dLaneScanner(width: .shani2) },
         KernelVariant(name: "sha256d-avx2", summary: "8 nonces at once, AVX2 (C kernel)",
                       isAvailable: nm_cpu_has_avx2() != 0) { SHA256dLaneScanner(width: .avx2) },
         KernelVariant(name: "sha256d-scalar", summary: "portable Swift, one nonce at a time with a midstate",
@@ -26,7 +28,10 @@ public struct SHA256d: ProofOfWork {
     }
 
     /// The kernel `init()` uses: ~65,000 nonces per calibration run (a few milliseconds on vector kernels).
-    private static let automatic = KernelVariant.fastest(of: variants, calibrationNonces: 1 << 16, passing: selfTest)
+    private static var automatic: KernelVariant { calibration.chosen }
+
+    /// How the automatic kernel was chosen (measured once per process, on first use).
+    public static let calibration = KernelVariant.calibrate(variants, calibrationNonces: 1 << 16, passing: selfTest)
 
     /// A named kernel; throws when it is unknown, unavailable here, or fails its self-test.
     public init(kernel name: String) throws(KernelSelectionError) {

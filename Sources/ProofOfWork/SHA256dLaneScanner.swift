@@ -1,7 +1,7 @@
 import CHashKernels
 
-/// SHA256d in the C kernels of `CHashKernels`: 16 nonces at once (AVX-512), 8 (AVX2), or two side by side on
-/// the SHA extensions.
+/// SHA256d in the C kernels of `CHashKernels`: 16 nonces at once (AVX-512), 8 (AVX2), or six or two side by
+/// side on the SHA extensions.
 ///
 /// The C kernel returns the nonces whose hash's most significant limb is within the target's; each is
 /// then checked against the whole target here, so the answer is exactly the scalar scanner's.
@@ -12,8 +12,10 @@ public final class SHA256dLaneScanner: NonceScanner {
         case avx512
         /// 8 lanes of AVX2.
         case avx2
-        /// Two interleaved streams on the SHA extensions (SHA-NI).
+        /// Six interleaved streams on the SHA extensions (SHA-NI).
         case shani
+        /// Two interleaved streams on the SHA extensions.
+        case shani2
     }
 
     private let width: Width
@@ -54,6 +56,8 @@ public final class SHA256dLaneScanner: NonceScanner {
             loop.scan(from: start, count: count, target: target) { nm_sha256d_scan_avx2(words, words + 8, $0, $1, $2, candidates, capacity) }
         case .shani:
             loop.scan(from: start, count: count, target: target) { nm_sha256d_scan_shani(words, words + 8, $0, $1, $2, candidates, capacity) }
+        case .shani2:
+            loop.scan(from: start, count: count, target: target) { nm_sha256d_scan_shani2(words, words + 8, $0, $1, $2, candidates, capacity) }
         }
     }
 }

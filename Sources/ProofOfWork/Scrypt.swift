@@ -28,7 +28,10 @@ public struct Scrypt: ProofOfWork {
     }
 
     /// The kernel `init()` uses: 256 hashes per calibration run (a few milliseconds on vector kernels).
-    private static let automatic = KernelVariant.fastest(of: variants, calibrationNonces: 256, passing: selfTest)
+    private static var automatic: KernelVariant { calibration.chosen }
+
+    /// How the automatic kernel was chosen (measured once per process, on first use).
+    public static let calibration = KernelVariant.calibrate(variants, calibrationNonces: 256, passing: selfTest)
 
     /// A named kernel; throws when it is unknown, unavailable here, or fails its self-test.
     public init(kernel name: String) throws(KernelSelectionError) {

@@ -207,7 +207,7 @@ final class StratumSession: ChannelInboundHandler {
                 authorizedAt = .now
                 link.report.withLock { $0.authorizedWorker = worker }
                 if settings.probe { return end("probe succeeded") }
-                logger.info("authorized worker \(worker)")
+                logger.debug("authorized worker \(worker)")
                 settings.emit(.authorized(worker: worker))
                 if pool.extranonceSubscribe {
                     request(.extranonceSubscribe, method: "mining.extranonce.subscribe", params: [])

@@ -20,10 +20,15 @@ struct KernelsCommand: ParsableCommand {
 
     func run() throws {
         let chosen = [SHA256d().kernelName, Scrypt().kernelName]
+        let calibrations = ["sha256d": SHA256d.calibration, "scrypt": Scrypt.calibration]
         var report: [String: JSONValue] = [:]
         for (algorithm, variants) in KernelChoice.all {
             var kernels: [JSONValue] = []
-            if !json { print("\(algorithm):") }
+            let rates = Dictionary((calibrations[algorithm]?.figures ?? []).map { ($0.kernel, $0.hashesPerSecond) }, uniquingKeysWith: { a, _ in a })
+            if !json {
+                let trials = calibrations[algorithm]?.trials ?? 0
+                print("\(algorithm):" + (rates.isEmpty ? "" : " (calibration: median of \(trials) interleaved trials, one thread)"))
+            }
             for variant in variants {
                 let state: State
                 if !variant.isAvailable {
@@ -32,10 +37,13 @@ struct KernelsCommand: ParsableCommand {
                     let passes = algorithm == "sha256d" ? SHA256d.selfTest(variant) : Scrypt.selfTest(variant)
                     state = passes ? (chosen.contains(variant.name) ? .chosen : .available) : .failedSelfTest
                 }
-                kernels.append(.object(["name": .string(variant.name), "state": .string(state.rawValue), "summary": .string(variant.summary)]))
+                var entry: [String: JSONValue] = ["name": .string(variant.name), "state": .string(state.rawValue), "summary": .string(variant.summary)]
+                if let rate = rates[variant.name] { entry["calibration_hashes_per_second"] = .number(rate.rounded()) }
+                kernels.append(.object(entry))
                 if !json {
                     let shown = state == .failedSelfTest ? "FAILED SELF-TEST" : state.rawValue
-                    print("  \(variant.name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(shown.padding(toLength: 16, withPad: " ", startingAt: 0)) \(variant.summary)")
+                    let rate = rates[variant.name].map { Miner.formatRate($0) } ?? ""
+                    print("  \(variant.name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(shown.padding(toLength: 16, withPad: " ", startingAt: 0)) \(rate.padding(toLength: 13, withPad: " ", startingAt: 0)) \(variant.summary)")
                 }
             }
             let chosenHere = variants.first { chosen.contains($0.name) }?.name

@@ -28,6 +28,36 @@ import Testing
         }
     }
 
+    /// A scanner as fast as `fast` except for one in `everyNth` scans, which a burst of load from elsewhere
+    /// makes 50 times slower.
+    final class BurstyScanner: NonceScanner {
+        let microsecondsPerNonce: Double
+        let everyNth: Int
+        var scans = 0
+        init(microsecondsPerNonce: Double, everyNth: Int) {
+            self.microsecondsPerNonce = microsecondsPerNonce
+            self.everyNth = everyNth
+        }
+        func load(header: [UInt8]) {}
+        func scan(from start: UInt32, count: UInt32, target: Target) -> ScanResult {
+            scans += 1
+            usleep(UInt32(microsecondsPerNonce * Double(count) * (scans % everyNth == 0 ? 50 : 1)))
+            return ScanResult(hashesDone: count, nonce: nil)
+        }
+    }
+
+    /// Load that spoils a few trials does not decide: the median does, and the figures that chose are kept.
+    @Test func theCalibrationTakesTheMedianOfInterleavedTrials() {
+        let portable = Self.variant("portable", microsecondsPerNonce: 0)
+        let steady = Self.variant("steady", microsecondsPerNonce: 8)
+        let bursty = KernelVariant(name: "bursty", summary: "bursty", isAvailable: true) { BurstyScanner(microsecondsPerNonce: 4, everyNth: 3) }
+        let calibration = KernelVariant.calibrate([steady, bursty, portable], calibrationNonces: 256, trials: 9, passing: { _ in true })
+        #expect(calibration.chosen.name == "bursty", "\(calibration.figures.map { ($0.kernel, $0.hashesPerSecond) })")
+        #expect(calibration.trials == 9)
+        #expect(calibration.figures.map(\.kernel) == ["bursty", "steady"])
+        #expect(calibration.figures[0].hashesPerSecond > calibration.figures[1].hashesPerSecond)
+    }
+
     @Test func aKernelThatFailsItsSelfTestOrIsUnavailableIsNeverChosen() {
         let portable = Self.variant("portable", microsecondsPerNonce: 0)
         let slow = Self.variant("slow", microsecondsPerNonce: 40)

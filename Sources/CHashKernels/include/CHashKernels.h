@@ -16,9 +16,11 @@ uint32_t nm_sha256d_scan_avx512(const uint32_t midstate[8], const uint32_t tail[
                                 uint32_t top_limb, uint32_t *candidates, uint32_t max_candidates);
 uint32_t nm_sha256d_scan_avx2(const uint32_t midstate[8], const uint32_t tail[3], uint32_t start, uint32_t count,
                               uint32_t top_limb, uint32_t *candidates, uint32_t max_candidates);
-/* The same on the SHA extensions, six nonces side by side. */
+/* The same on the SHA extensions, six nonces side by side (shani) or two (shani2). */
 uint32_t nm_sha256d_scan_shani(const uint32_t midstate[8], const uint32_t tail[3], uint32_t start, uint32_t count,
                                uint32_t top_limb, uint32_t *candidates, uint32_t max_candidates);
+uint32_t nm_sha256d_scan_shani2(const uint32_t midstate[8], const uint32_t tail[3], uint32_t start, uint32_t count,
+                                uint32_t top_limb, uint32_t *candidates, uint32_t max_candidates);
 
 /* scrypt(1024,1,1) of the 80-byte header with the nonce set, LANES nonces at a time (16 for AVX-512, 8 for
    AVX2). header_words: the header's first 76 bytes as 19 big-endian words; midstate: SHA-256 state after
