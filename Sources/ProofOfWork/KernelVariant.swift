@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One implementation of an algorithm's nonce scanner (a "kernel"), for example SHA256d on AVX-512.
 ///
 /// At start the fastest variant that the CPU supports and that passes its known-answer self-test is used
@@ -49,8 +55,9 @@ extension KernelVariant {
     /// Chooses among `variants` those this CPU runs and that pass `selfTest`. When several vector kernels
     /// qualify, they are timed on a sample header: `trials` rounds, each variant scanning
     /// `calibrationNonces` nonces once per round, in an order that rotates every round, and each variant's
-    /// median decides. Load from elsewhere hits every variant alike and a burst of it only spoils a few
-    /// trials, which the median ignores. The last variant, the portable one, is used only when nothing
+    /// median decides. A trial is timed by the thread's CPU time, so time the thread spends preempted by
+    /// other work does not count; what load still changes (caches, a busy sibling) hits every variant alike
+    /// and spoils a few trials at most, which the median ignores. The last variant, the portable one, is used only when nothing
     /// else qualifies.
     public static func calibrate(_ variants: [KernelVariant], calibrationNonces: UInt32, trials: Int = 9,
                                  passing selfTest: (KernelVariant) -> Bool) -> KernelCalibration {
@@ -67,9 +74,9 @@ extension KernelVariant {
             for step in scanners.indices {
                 let index = (step + round) % scanners.count
                 let start = UInt32(truncatingIfNeeded: round) &* calibrationNonces
-                times[index].append(ContinuousClock().measure {
-                    _ = scanners[index].scan(from: start, count: calibrationNonces, target: Target(limbs: .zero))
-                })
+                let before = threadCPUTime()
+                _ = scanners[index].scan(from: start, count: calibrationNonces, target: Target(limbs: .zero))
+                times[index].append(threadCPUTime() - before)
             }
         }
         let figures = qualified.indices.map { index in
@@ -79,6 +86,13 @@ extension KernelVariant {
         }.sorted { $0.hashesPerSecond > $1.hashesPerSecond }
         let chosen = qualified.first { $0.name == figures[0].kernel }!
         return KernelCalibration(chosen: chosen, figures: figures, trials: max(1, trials))
+    }
+
+    /// The CPU time the calling thread has used.
+    static func threadCPUTime() -> Duration {
+        var now = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now)
+        return .seconds(Int64(now.tv_sec)) + .nanoseconds(Int64(now.tv_nsec))
     }
 
     /// The variant called `name`, checked: known, available on this CPU, and passing `selfTest`.

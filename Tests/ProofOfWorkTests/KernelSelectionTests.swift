@@ -4,13 +4,19 @@ import Testing
 
 /// How the automatic kernel choice weighs speed, availability and self-tests.
 @Suite(.timeLimit(.minutes(5))) struct KernelSelectionTests {
-    /// A scanner that spends `microsecondsPerNonce` on every nonce and finds nothing.
+    /// Keeps the CPU busy for `microseconds` (the calibration times CPU time, so sleeping would not count).
+    static func spin(microseconds: Double) {
+        let end = ContinuousClock.now + .microseconds(Int64(microseconds))
+        while ContinuousClock.now < end {}
+    }
+
+    /// A scanner that spends `microsecondsPerNonce` of CPU time on every nonce and finds nothing.
     final class PacedScanner: NonceScanner {
         let microsecondsPerNonce: Double
         init(microsecondsPerNonce: Double) { self.microsecondsPerNonce = microsecondsPerNonce }
         func load(header: [UInt8]) {}
         func scan(from start: UInt32, count: UInt32, target: Target) -> ScanResult {
-            usleep(UInt32(microsecondsPerNonce * Double(count)))
+            KernelSelectionTests.spin(microseconds: microsecondsPerNonce * Double(count))
             return ScanResult(hashesDone: count, nonce: nil)
         }
     }
@@ -41,7 +47,7 @@ import Testing
         func load(header: [UInt8]) {}
         func scan(from start: UInt32, count: UInt32, target: Target) -> ScanResult {
             scans += 1
-            usleep(UInt32(microsecondsPerNonce * Double(count) * (scans % everyNth == 0 ? 50 : 1)))
+            KernelSelectionTests.spin(microseconds: microsecondsPerNonce * Double(count) * (scans % everyNth == 0 ? 50 : 1))
             return ScanResult(hashesDone: count, nonce: nil)
         }
     }
