@@ -13,13 +13,13 @@ import Stratum
 ///
 /// Bounded: the newest ``capacity`` jobs and ``shareCapacity`` shares are kept, far more than a pool
 /// re-sends.
-struct WorkBook {
+package struct WorkBook {
     /// A job's identity across sessions: a digest of the pool, extranonce1, extranonce2 size and the
     /// notification's fields (all but `clean_jobs`).
-    struct Identity: Hashable, Sendable {
+    package struct Identity: Hashable, Sendable {
         let digest: [UInt8]
 
-        init(pool: String, job: Job) {
+        package init(pool: String, job: Job) {
             let notification = job.notification
             var bytes = [UInt8]()
             func field(_ part: [UInt8]) {
@@ -41,32 +41,40 @@ struct WorkBook {
         }
     }
 
-    /// A submitted share: its job's identity and what `mining.submit` sent for it.
+    /// A submitted share, as 128 bits of the SHA-256 of its job's identity and what `mining.submit` sent
+    /// for it (no allocation per share; a collision would need 2^64 shares).
     private struct SubmittedShare: Hashable {
-        var job: Identity
-        var extranonce2: [UInt8]
-        var ntime: UInt32
-        var nonce: UInt32
+        var high: UInt64
+        var low: UInt64
+
+        init(_ share: Share, job: Identity) {
+            var bytes = job.digest + share.extranonce2
+            bytes += withUnsafeBytes(of: share.ntime.littleEndian, Array.init)
+            bytes += withUnsafeBytes(of: share.nonce.littleEndian, Array.init)
+            let digest = SHA256.hash(bytes)
+            high = digest[0..<8].reduce(0) { $0 << 8 | UInt64($1) }
+            low = digest[8..<16].reduce(0) { $0 << 8 | UInt64($1) }
+        }
     }
 
     /// Jobs remembered.
-    let capacity: Int
+    package let capacity: Int
     /// Submitted shares remembered.
-    let shareCapacity: Int
+    package let shareCapacity: Int
     private var progress: [Identity: WorkProgress] = [:]
     private var jobOrder: [Identity] = []
     private var submitted: Set<SubmittedShare> = []
     private var submittedOrder: [SubmittedShare] = []
     private var submittedStart = 0
 
-    init(capacity: Int = 256, shareCapacity: Int = 16_384) {
+    package init(capacity: Int = 256, shareCapacity: Int = 16_384) {
         self.capacity = capacity
         self.shareCapacity = shareCapacity
     }
 
     /// The progress of job `identity`: where the threads stopped when it was seen before, else a new start.
     /// The second value says whether the job was seen before.
-    mutating func progress(for identity: Identity) -> (WorkProgress, resumed: Bool) {
+    package mutating func progress(for identity: Identity) -> (WorkProgress, resumed: Bool) {
         if let known = progress[identity] {
             if let index = jobOrder.firstIndex(of: identity) { jobOrder.remove(at: index) }
             jobOrder.append(identity)
@@ -81,8 +89,8 @@ struct WorkBook {
 
     /// Records a share about to be submitted; false when the same share was submitted before (it must
     /// not be sent again).
-    mutating func recordSubmission(of share: Share, job: Identity) -> Bool {
-        let key = SubmittedShare(job: job, extranonce2: share.extranonce2, ntime: share.ntime, nonce: share.nonce)
+    package mutating func recordSubmission(of share: Share, job: Identity) -> Bool {
+        let key = SubmittedShare(share, job: job)
         guard submitted.insert(key).inserted else { return false }
         submittedOrder.append(key)
         if submittedOrder.count - submittedStart > shareCapacity {
@@ -97,10 +105,10 @@ struct WorkBook {
     }
 
     /// Forgets a share recorded by ``recordSubmission(of:job:)`` that could not be sent after all.
-    mutating func forgetSubmission(of share: Share, job: Identity) {
-        submitted.remove(SubmittedShare(job: job, extranonce2: share.extranonce2, ntime: share.ntime, nonce: share.nonce))
+    package mutating func forgetSubmission(of share: Share, job: Identity) {
+        submitted.remove(SubmittedShare(share, job: job))
     }
 
     /// Jobs and shares remembered now.
-    var counts: (jobs: Int, shares: Int) { (progress.count, submitted.count) }
+    package var counts: (jobs: Int, shares: Int) { (progress.count, submitted.count) }
 }
