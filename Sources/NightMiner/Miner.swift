@@ -452,9 +452,11 @@ public final class Miner: Sendable {
     private func tighten(to difficulty: Double) {
         let update = status.withLock { status -> (String, Target)? in
             status.difficulty = difficulty
-            guard let anyJob = status.records.values.first?.job, let newTarget = anyJob.algorithm.target(forDifficulty: difficulty) else { return nil }
-            for key in status.recordOrder where status.records[key]?.state == .live {
-                if let target = status.records[key]?.target { status.records[key]?.target = Target.stricter(target, newTarget) }
+            // Each live job in its own algorithm's units (a backup pool may mine another algorithm).
+            for key in status.recordOrder {
+                guard let record = status.records[key], record.state == .live,
+                      let newTarget = record.job.algorithm.target(forDifficulty: difficulty) else { continue }
+                status.records[key]?.target = Target.stricter(record.target, newTarget)
             }
             guard var current = status.current, let key = status.recordOrder.last, let record = status.records[key], record.state == .live else {
                 return nil
