@@ -281,7 +281,10 @@ import Testing
         let json = try #require(try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [String: [String: Any]])
         for (algorithm, variants) in [("sha256d", SHA256d.variants), ("scrypt", Scrypt.variants)] {
             let entry = try #require(json[algorithm])
-            let kernels = try #require(entry["kernels"] as? [[String: String]])
+            // Names, states and summaries are strings; a calibrated kernel also has its measured rate.
+            let listed = try #require(entry["kernels"] as? [[String: Any]])
+            let kernels = listed.map { $0.compactMapValues { $0 as? String } }
+            #expect(listed.filter { $0["calibration_hashes_per_second"] != nil }.allSatisfy { ($0["calibration_hashes_per_second"] as? Double ?? 0) > 0 })
             #expect(kernels.map { $0["name"] } == variants.map(\.name))
             // The choice is calibrated in that process, so it is checked for what it must be, not for equality
             // with this process's: one available kernel, a vector one whenever there is one.
