@@ -41,9 +41,9 @@ public final class StratumClient: Sendable {
         /// Counts configuration changes: a session started before one is void.
         var generation: UInt64 = 0
         var stopped = false
-        /// A higher-priority pool that proved healthy, for the pool list of `generation`: the next attempt
-        /// goes there once the current session has ended.
-        var failback: (index: Int, generation: UInt64)?
+        /// A higher-priority pool that proved healthy: the next attempt goes there once the current session
+        /// has ended. Only set for the pool list in force (``reconfigure(pools:algorithm:)`` clears it).
+        var failback: Int?
         /// TLS contexts, built once per pool's TLS settings (they read CA files) and reused by every
         /// connection and probe; emptied when the pool list changes.
         var tlsContexts: [PoolTLS: NIOSSLContext] = [:]
@@ -214,14 +214,12 @@ public final class StratumClient: Sendable {
     private func takeFailback(_ state: inout State) -> Move? {
         guard let failback = state.failback else { return nil }
         state.failback = nil
-        guard failback.generation == state.generation, failback.index < state.pools.count, failback.index != state.poolIndex else { return nil }
+        guard failback < state.pools.count, failback != state.poolIndex else { return nil }
         let from = state.pools[state.poolIndex]
-        state.poolIndex = failback.index
-        state.failures[failback.index] = 0
-        state.lastErrors[failback.index] = nil
-        state.delays[failback.index] = options.minimumReconnectDelay
+        state.poolIndex = failback
+        resetBackoff(failback, state: &state)
         state.redirect = nil
-        return Move(from: from, to: state.pools[failback.index], reason: "healthy again")
+        return Move(from: from, to: state.pools[failback], reason: "healthy again")
     }
 
     private static func key(_ pool: PoolEndpoint) -> String { "\(pool.host):\(pool.port)" }
@@ -344,7 +342,7 @@ public final class StratumClient: Sendable {
     private func failBack(to index: Int, generation: UInt64) {
         let current = state.withLock { state -> (SessionLink?, (any Channel)?)? in
             guard state.generation == generation, !state.stopped, state.poolIndex > index else { return nil }
-            state.failback = (index, generation)
+            state.failback = index
             return (state.link, state.channel)
         }
         guard let current else { return }
@@ -404,10 +402,7 @@ public final class StratumClient: Sendable {
             }
             // Redirected before any work: counts as a failed session (a pool that redirects at once would
             // otherwise make a tight loop).
-            state.failures[index] += 1
-            state.lastErrors[index] = reason
-            let pause = max(wait, jittered(state.delays[index]))
-            state.delays[index] = min(state.delays[index] * 2, options.maximumReconnectDelay)
+            let pause = max(wait, recordFailure(index, reason: reason, state: &state))
             if state.pools.count > 1, state.failures[index] >= options.failuresBeforeFailover {
                 return moveOn(from: index, reason: reason, pause: nil, state: &state)
             }
@@ -418,15 +413,21 @@ public final class StratumClient: Sendable {
             resetBackoff(index, state: &state)
             return (jittered(options.minimumReconnectDelay), nil)
         }
-        state.failures[index] += 1
-        state.lastErrors[index] = reason
-        let pause = jittered(state.delays[index])
-        state.delays[index] = min(state.delays[index] * 2, options.maximumReconnectDelay)
+        let pause = recordFailure(index, reason: reason, state: &state)
         guard state.pools.count > 1 else { return (pause, nil) }
         // Unreachable or unresponsive: the next pool at once (failback returns here once it is healthy).
         if report.unreachable || report.unresponsive { return moveOn(from: index, reason: reason, pause: .zero, state: &state) }
         guard refused || state.failures[index] >= options.failuresBeforeFailover else { return (pause, nil) }
         return moveOn(from: index, reason: reason, pause: nil, state: &state)
+    }
+
+    /// Counts a failed session of pool `index`; returns the pause its backoff asks for (and doubles it).
+    private func recordFailure(_ index: Int, reason: String, state: inout State) -> Duration {
+        state.failures[index] += 1
+        state.lastErrors[index] = reason
+        let pause = jittered(state.delays[index])
+        state.delays[index] = min(state.delays[index] * 2, options.maximumReconnectDelay)
+        return pause
     }
 
     private func resetBackoff(_ index: Int, state: inout State) {
