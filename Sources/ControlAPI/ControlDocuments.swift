@@ -22,6 +22,50 @@ public struct StatsDocument: Sendable, Encodable {
     public var pool: Pool
     /// Every pool in the order they are tried, with where each stands and its share counts (as `GET /pools`).
     public var pools: [PoolDocument]
+    /// The last review of the kernel in use against its runner-up, or null before the first.
+    public var kernelReview: KernelReview?
+
+    /// The kernel review: every few minutes one thread times the calibration's runner-up against the kernel
+    /// in use on real work, and moves every thread to it when it wins three reviews in a row.
+    public struct KernelReview: Sendable, Encodable {
+        /// The algorithm reviewed.
+        public var algorithm: String
+        /// The kernel in use.
+        public var kernel: String
+        /// The kernel timed against it.
+        public var runnerUp: String
+        /// The kernel in use's median in the last review, hashes per second of one thread's CPU time.
+        public var kernelHashesPerSecond: Double
+        /// The runner-up's.
+        public var runnerUpHashesPerSecond: Double
+        /// Reviews done.
+        public var reviews: Int
+        /// Reviews in a row the runner-up won.
+        public var runnerUpWins: Int
+        /// Switches made.
+        public var switches: Int
+
+        /// Creates the section.
+        public init(algorithm: String, kernel: String, runnerUp: String, kernelHashesPerSecond: Double, runnerUpHashesPerSecond: Double,
+                    reviews: Int, runnerUpWins: Int, switches: Int) {
+            self.algorithm = algorithm
+            self.kernel = kernel
+            self.runnerUp = runnerUp
+            self.kernelHashesPerSecond = kernelHashesPerSecond
+            self.runnerUpHashesPerSecond = runnerUpHashesPerSecond
+            self.reviews = reviews
+            self.runnerUpWins = runnerUpWins
+            self.switches = switches
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case algorithm, kernel, reviews, switches
+            case runnerUp = "runner_up"
+            case kernelHashesPerSecond = "kernel_hashes_per_second"
+            case runnerUpHashesPerSecond = "runner_up_hashes_per_second"
+            case runnerUpWins = "runner_up_wins"
+        }
+    }
 
     /// Hash rates.
     public struct Hashrate: Sendable, Encodable {
@@ -165,7 +209,7 @@ public struct StatsDocument: Sendable, Encodable {
 
     /// Creates the document.
     public init(state: String, uptimeSeconds: Double, algorithm: String, kernel: String, threads: Int, hashrate: Hashrate,
-                shares: Shares, job: Job?, pool: Pool, pools: [PoolDocument]) {
+                shares: Shares, job: Job?, pool: Pool, pools: [PoolDocument], kernelReview: KernelReview? = nil) {
         self.state = state
         self.uptimeSeconds = uptimeSeconds
         self.algorithm = algorithm
@@ -176,14 +220,16 @@ public struct StatsDocument: Sendable, Encodable {
         self.job = job
         self.pool = pool
         self.pools = pools
+        self.kernelReview = kernelReview
     }
 
     enum CodingKeys: String, CodingKey {
         case state, algorithm, kernel, threads, hashrate, shares, job, pool, pools
         case uptimeSeconds = "uptime_seconds"
+        case kernelReview = "kernel_review"
     }
 
-    /// Writes `job: null` explicitly.
+    /// Writes `job: null` and `kernel_review: null` explicitly.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(state, forKey: .state)
@@ -196,6 +242,7 @@ public struct StatsDocument: Sendable, Encodable {
         try container.encode(job, forKey: .job)
         try container.encode(pool, forKey: .pool)
         try container.encode(pools, forKey: .pools)
+        try container.encode(kernelReview, forKey: .kernelReview)
     }
 }
 

@@ -102,12 +102,31 @@ components:
         state: {type: string, enum: [mining, connecting, stopped]}
     Stats:
       type: object
-      required: [state, uptime_seconds, algorithm, kernel, threads, hashrate, shares, job, pool, pools]
+      required: [state, uptime_seconds, algorithm, kernel, threads, hashrate, shares, job, pool, pools, kernel_review]
       properties:
         state: {type: string, enum: [mining, connecting, stopped]}
         uptime_seconds: {type: number, minimum: 0}
         algorithm: {type: string}
-        kernel: {type: string}
+        kernel: {type: string, description: 'The kernel hashing: the one calibrated at start, or the one a kernel review moved to.'}
+        kernel_review:
+          description: |
+            Every 5 minutes one hashing thread times the calibration's runner-up kernel against the kernel in use,
+            batch for batch on real work (thread CPU time, medians); when the runner-up is faster by more than 3%
+            in 3 reviews in a row, every thread moves to it (logged, and a `kernel` event). Null before the first
+            review, and when the kernel was chosen by name.
+          oneOf:
+            - type: 'null'
+            - type: object
+              required: [algorithm, kernel, runner_up, kernel_hashes_per_second, runner_up_hashes_per_second, reviews, runner_up_wins, switches]
+              properties:
+                algorithm: {type: string}
+                kernel: {type: string}
+                runner_up: {type: string}
+                kernel_hashes_per_second: {type: number, minimum: 0}
+                runner_up_hashes_per_second: {type: number, minimum: 0}
+                reviews: {type: integer, minimum: 0}
+                runner_up_wins: {type: integer, minimum: 0}
+                switches: {type: integer, minimum: 0}
         threads: {type: integer, minimum: 0}
         hashrate:
           type: object
@@ -454,7 +473,8 @@ paths:
         `event:` name and a JSON `data:` line with a `time` (ISO 8601, UTC). Names: `mining` (state started or
         stopped), `pool` (state connected, disconnected or failover; pool, reason, from), `job` (id, difficulty,
         clean), `difficulty` (difficulty), `share` (pool, result accepted/rejected/stale/lost/invalid, reason,
-        round_trip_ms), `config` (change). A comment line every 10 s keeps the connection open. A client that
+        round_trip_ms), `kernel` (algorithm, from, to, from_hashes_per_second, to_hashes_per_second: a kernel
+        review's switch), `config` (change). A comment line every 10 s keeps the connection open. A client that
         reconnects with `Last-Event-ID` gets the events after that id that the service still holds (the newest
         1024; from the oldest held when its id is older); without it, new events only. A connected client that
         falls behind by more than that is disconnected.

@@ -29,6 +29,10 @@ public final class MiningEngine: Sendable {
     /// The most shares one thread delivers per second (see ``init(logger:maximumSharesPerSecond:)``).
     private let maximumSharesPerSecond: Int
     private let lastThrottleWarning = Locked<ContinuousClock.Instant?>(nil)
+    /// The kernel review (see ``KernelReviewReport``).
+    private let review = KernelReview()
+    /// Time between two kernel reviews; `nil`: never.
+    public let kernelReviewInterval: Duration?
 
     private struct Control: Sendable {
         var threadCount = 0
@@ -44,10 +48,24 @@ public final class MiningEngine: Sendable {
 
     /// An engine with no threads running yet. A thread that finds more than `maximumSharesPerSecond`
     /// shares in a second (a difficulty far too low for this machine) pauses for the rest of that second,
-    /// so no difficulty can turn the miner into a flood of submits.
-    public init(logger: Logger = Logger(label: "nightminer.engine"), maximumSharesPerSecond: Int = 20) {
+    /// so no difficulty can turn the miner into a flood of submits. Every `kernelReviewInterval` (`nil`:
+    /// never) thread 0 reviews the kernel in use against the algorithm's runner-up (see ``KernelReviewReport``).
+    public init(logger: Logger = Logger(label: "nightminer.engine"), maximumSharesPerSecond: Int = 20,
+                kernelReviewInterval: Duration? = .seconds(300)) {
         self.logger = logger
         self.maximumSharesPerSecond = max(1, maximumSharesPerSecond)
+        self.kernelReviewInterval = kernelReviewInterval
+    }
+
+    /// The last kernel review's figures; `nil` before the first review.
+    public var kernelReview: KernelReviewReport? { review.report }
+
+    /// Sets the handler told of every kernel switch the review makes (called on a hashing thread).
+    public func onKernelSwitch(_ handler: (@Sendable (KernelSwitch) -> Void)?) { review.setHandler(handler) }
+
+    /// The kernel that hashes `algorithm`'s work: its own, or the one a review moved to.
+    public func kernelInForce(for algorithm: any ProofOfWork) -> String {
+        review.inForce(for: algorithm, reviewable: algorithm.runnerUp != nil).kernelName
     }
 
     /// Makes a fresh stream of verified shares, in the order found; the previous stream (if any) ends.
@@ -159,28 +177,41 @@ public final class MiningEngine: Sendable {
     private func hashLoop(index: Int, counter: HashCounter, adoptedEpoch: HashCounter, generation myGeneration: UInt64) {
         var seenEpoch = UInt64.max
         var assignment: JobBoard.Assignment?
+        /// Whether the assignment's algorithm was calibrated (has a runner-up), so a review may replace it.
+        var reviewable = false
+        var seenReview = UInt64.max
+        /// The algorithm hashing the assignment's work (its kernel possibly replaced by a review).
+        var inForce: (any ProofOfWork)?
         var scanner: (any NonceScanner)?
-        var scannerAlgorithm = ""
+        var scannerKernel = ""
         var loadedExtranonce2 = UInt64.max
         var header = [UInt8]()
         var window = ShareWindow()
+        var trial: KernelTrial?
+        var nextReview = kernelReviewInterval.map { ContinuousClock.now + $0 }
         while generation.load(ordering: .relaxed) == myGeneration {
             let epoch = board.epoch.load(ordering: .acquiring)
-            if epoch != seenEpoch {
-                seenEpoch = epoch
-                assignment = board.assignment
-                loadedExtranonce2 = .max
-                adoptedEpoch.value.store(epoch, ordering: .releasing)
+            let reviewGeneration = review.generation.load(ordering: .acquiring)
+            if epoch != seenEpoch || reviewGeneration != seenReview {
+                if epoch != seenEpoch {
+                    seenEpoch = epoch
+                    assignment = board.assignment
+                    reviewable = assignment?.work.algorithm.runnerUp != nil
+                    loadedExtranonce2 = .max
+                    adoptedEpoch.value.store(epoch, ordering: .releasing)
+                }
+                seenReview = reviewGeneration
+                inForce = assignment.map { review.inForce(for: $0.work.algorithm, reviewable: reviewable) }
             }
-            guard let current = assignment else {
+            guard let current = assignment, let algorithm = inForce else {
                 usleep(2_000)
                 continue
             }
-            let algorithm = current.work.algorithm
-            if scanner == nil || scannerAlgorithm != algorithm.name {
+            if scanner == nil || scannerKernel != algorithm.kernelName {
                 scanner = algorithm.makeScanner()
-                scannerAlgorithm = algorithm.name
+                scannerKernel = algorithm.kernelName
                 loadedExtranonce2 = .max
+                trial = nil
             }
             let batch = UInt64(max(1, algorithm.batchSize))
             let chunk = Self.chunkSize(batch: batch)
@@ -193,7 +224,12 @@ public final class MiningEngine: Sendable {
                     continue
                 }
                 scanner!.load(header: header)
+                trial?.scanner.load(header: header)
                 loadedExtranonce2 = claim.extranonce2
+            }
+            if index == 0, trial == nil, reviewable, let due = nextReview, ContinuousClock.now >= due {
+                nextReview = kernelReviewInterval.map { ContinuousClock.now + $0 }
+                if let other = algorithm.runnerUp { trial = KernelTrial(runnerUp: other, header: header) }
             }
             var position = UInt64(claim.nonce)
             let end = position + chunk
@@ -201,7 +237,20 @@ public final class MiningEngine: Sendable {
                 // New work or a stop ends the chunk at once (a chunk can take long when shares are frequent).
                 if board.epoch.load(ordering: .relaxed) != seenEpoch || generation.load(ordering: .relaxed) != myGeneration { break }
                 let count = UInt32(min(batch, end - position))
-                let result = scanner!.scan(from: UInt32(position), count: count, target: current.target)
+                let result: ScanResult
+                if let running = trial {
+                    let before = KernelVariant.threadCPUTime()
+                    result = (running.turn == 0 ? scanner! : running.scanner).scan(from: UInt32(position), count: count, target: current.target)
+                    running.record(result: result, count: count, cpu: KernelVariant.threadCPUTime() - before)
+                    if running.isComplete {
+                        trial = nil
+                        if let made = review.record(running, algorithm: algorithm, published: current.work.algorithm) {
+                            logger.notice("kernel review: \(made.algorithm) moves from \(made.from) to \(made.to) (\(Int(made.fromHashesPerSecond)) -> \(Int(made.toHashesPerSecond)) H/s on one thread, \(KernelReview.requiredWins) reviews in a row)")
+                        }
+                    }
+                } else {
+                    result = scanner!.scan(from: UInt32(position), count: count, target: current.target)
+                }
                 counter.value.add(UInt64(result.hashesDone), ordering: .relaxed)
                 position += UInt64(result.hashesDone)
                 if let nonce = result.nonce {

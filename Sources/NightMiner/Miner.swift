@@ -97,6 +97,7 @@ public final class Miner: Sendable {
         self.configuration = Locked(configuration)
         self.logger = logger
         engine = MiningEngine(logger: logger)
+        engine.onKernelSwitch { [weak self] made in self?.publish(.kernelSwitch(made)) }
     }
 
     static func validate(_ configuration: MinerConfiguration, registry: AlgorithmRegistry) throws(MinerError) {
@@ -257,7 +258,8 @@ public final class Miner: Sendable {
         let pool = client?.currentPool ?? configuration.pools[0]
         let oldestUnanswered = client?.oldestUnansweredRequest
         let algorithm = pool.algorithm ?? configuration.algorithm
-        let kernel = registry.algorithm(named: algorithm)?.kernelName ?? "none"
+        let kernel = registry.algorithm(named: algorithm).map { engine.kernelInForce(for: $0) } ?? "none"
+        let review = engine.kernelReview
         let pools = pools
         return status.withLock { status in
             let state: MinerSnapshot.State = !status.running ? .stopped : (status.current != nil && status.authorized ? .mining : .connecting)
@@ -268,7 +270,7 @@ public final class Miner: Sendable {
                 pool: .init(url: pool.url, user: pool.user, connected: status.authorized, connectedSince: status.connectedSince,
                             lastShareRoundTrip: status.lastRoundTrip, lastError: status.lastError,
                             oldestUnansweredRequest: oldestUnanswered),
-                difficulty: status.difficulty, pools: pools)
+                difficulty: status.difficulty, pools: pools, kernelReview: review)
         }
     }
 

@@ -1,3 +1,5 @@
+import MiningEngine
+
 /// What a ``Miner`` reports as it runs, in order, to the handlers given to ``Miner/observe(_:)``: for
 /// metrics, the `/events` stream and dashboards.
 public enum MinerEvent: Sendable {
@@ -31,4 +33,6 @@ public enum MinerEvent: Sendable {
     case difficulty(Double)
     /// A share's fate, with the pool's round trip when it answered.
     case share(pool: String, outcome: ShareOutcome, roundTrip: Duration?)
+    /// The kernel review moved the hashing threads to a faster kernel.
+    case kernelSwitch(KernelSwitch)
 }

@@ -78,4 +78,6 @@ public struct MinerSnapshot: Sendable {
     public var difficulty: Double
     /// Every configured pool in priority order, with its share counts.
     public var pools: [PoolStanding]
+    /// The last review of the kernel in use against its runner-up (nil before the first, every 5 minutes).
+    public var kernelReview: KernelReviewReport?
 }

@@ -212,14 +212,19 @@ public final class MiningService: ControlService {
                         lastShareRoundTripMs: snapshot.pool.lastShareRoundTrip.map { Self.seconds($0) * 1000 },
                         lastError: snapshot.pool.lastError,
                         oldestUnansweredSeconds: snapshot.pool.oldestUnansweredRequest.map { Self.seconds($0) }),
-            pools: Self.poolDocuments(settings: settings, standings: snapshot.pools, mining: wants))
+            pools: Self.poolDocuments(settings: settings, standings: snapshot.pools, mining: wants),
+            kernelReview: snapshot.kernelReview.map {
+                .init(algorithm: $0.algorithm, kernel: $0.kernel, runnerUp: $0.runnerUp, kernelHashesPerSecond: $0.kernelHashesPerSecond.rounded(),
+                      runnerUpHashesPerSecond: $0.runnerUpHashesPerSecond.rounded(), reviews: $0.reviews, runnerUpWins: $0.runnerUpWins,
+                      switches: $0.switches)
+            })
     }
 
     static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
     }
 
-    /// Writes a miner event to the journal (`mining`, `pool`, `job`, `difficulty`, `share`).
+    /// Writes a miner event to the journal (`mining`, `pool`, `job`, `difficulty`, `share`, `kernel`).
     private static func journal(_ event: MinerEvent, into journal: EventJournal) {
         var data: [String: JSONValue] = ["time": .string(now())]
         let name: String
@@ -253,6 +258,11 @@ public final class MiningService: ControlService {
             case .invalid: data["result"] = .string("invalid")
             }
             data["round_trip_ms"] = roundTrip.map { .number(seconds($0) * 1000) } ?? .null
+        case .kernelSwitch(let made):
+            name = "kernel"
+            data.merge(["algorithm": .string(made.algorithm), "from": .string(made.from), "to": .string(made.to),
+                        "from_hashes_per_second": .number(made.fromHashesPerSecond.rounded()),
+                        "to_hashes_per_second": .number(made.toHashesPerSecond.rounded())]) { $1 }
         }
         journal.append(name, data)
     }

@@ -43,6 +43,17 @@ public struct KernelCalibration: Sendable {
     public var figures: [Figure]
     /// Trials per variant.
     public var trials: Int
+
+    /// The kernel to try against `current` while mining: the fastest measured other than `current`
+    /// (the runner-up, or the first choice once the miner has moved to the runner-up); `nil` when only one
+    /// variant qualified.
+    func runnerUp(to current: KernelVariant) -> KernelVariant? {
+        guard let other = figures.first(where: { $0.kernel != current.name }) else { return nil }
+        return variants.first { $0.name == other.kernel }
+    }
+
+    /// The qualified variants that were measured.
+    var variants: [KernelVariant]
 }
 
 extension KernelVariant {
@@ -63,7 +74,9 @@ extension KernelVariant {
                                  passing selfTest: (KernelVariant) -> Bool) -> KernelCalibration {
         let portable = variants[variants.count - 1]
         let qualified = variants.dropLast().filter { $0.isAvailable && selfTest($0) }
-        guard qualified.count > 1 else { return KernelCalibration(chosen: qualified.first ?? portable, figures: [], trials: 0) }
+        guard qualified.count > 1 else {
+            return KernelCalibration(chosen: qualified.first ?? portable, figures: [], trials: 0, variants: [])
+        }
         let scanners = qualified.map { variant in
             let scanner = variant.makeScanner()
             scanner.load(header: KernelSelfTest.sampleHeader)
@@ -85,11 +98,11 @@ extension KernelVariant {
             return KernelCalibration.Figure(kernel: qualified[index].name, hashesPerSecond: seconds > 0 ? Double(calibrationNonces) / seconds : 0)
         }.sorted { $0.hashesPerSecond > $1.hashesPerSecond }
         let chosen = qualified.first { $0.name == figures[0].kernel }!
-        return KernelCalibration(chosen: chosen, figures: figures, trials: max(1, trials))
+        return KernelCalibration(chosen: chosen, figures: figures, trials: max(1, trials), variants: qualified)
     }
 
     /// The CPU time the calling thread has used.
-    static func threadCPUTime() -> Duration {
+    package static func threadCPUTime() -> Duration {
         var now = timespec()
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now)
         return .seconds(Int64(now.tv_sec)) + .nanoseconds(Int64(now.tv_nsec))

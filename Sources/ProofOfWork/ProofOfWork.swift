@@ -25,6 +25,11 @@ public protocol ProofOfWork: Sendable {
 
     /// The name of the kernel ``makeScanner()`` uses (shown in `/stats`, status lines and benchmarks).
     var kernelName: String { get }
+
+    /// The same algorithm on another kernel worth a trial while mining: the calibration's runner-up (or,
+    /// once the miner has switched to it, the kernel it replaced). `nil` when there is nothing to review:
+    /// one kernel only, or a kernel the user chose by name.
+    var runnerUp: (any ProofOfWork)? { get }
 }
 
 extension ProofOfWork {
@@ -36,6 +41,9 @@ extension ProofOfWork {
 
     /// `<name>-reference` for plug-ins.
     public var kernelName: String { "\(name)-reference" }
+
+    /// Plug-ins have one kernel: nothing to review.
+    public var runnerUp: (any ProofOfWork)? { nil }
 
     /// The target for a pool difficulty under this algorithm's ``difficultyScale``.
     public func target(forDifficulty difficulty: Double) -> Target? {

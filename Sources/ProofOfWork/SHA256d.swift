@@ -22,9 +22,13 @@ public struct SHA256d: ProofOfWork {
                       isAvailable: true) { SHA256dScanner() },
     ]
 
+    /// Whether the kernel was chosen by calibration (and may be reviewed while mining), not by name.
+    private let calibrated: Bool
+
     /// The fastest kernel that is available and passes its self-test (chosen once per process).
     public init() {
         kernel = Self.automatic
+        calibrated = true
     }
 
     /// The kernel `init()` uses: ~65,000 nonces per calibration run (a few milliseconds on vector kernels).
@@ -36,6 +40,7 @@ public struct SHA256d: ProofOfWork {
     /// A named kernel; throws when it is unknown, unavailable here, or fails its self-test.
     public init(kernel name: String) throws(KernelSelectionError) {
         kernel = try KernelVariant.named(name, in: Self.variants, passing: Self.selfTest)
+        calibrated = false
     }
 
     /// Known answers: the real Bitcoin genesis nonce, and agreement with the reference on a sample header
@@ -53,7 +58,16 @@ public struct SHA256d: ProofOfWork {
     /// The reference algorithm (scalar kernel) without a self-test, for checking other kernels.
     static let reference = SHA256d(variant: variants[variants.count - 1])
 
-    private init(variant: KernelVariant) { kernel = variant }
+    private init(variant: KernelVariant, calibrated: Bool = false) {
+        kernel = variant
+        self.calibrated = calibrated
+    }
+
+    /// The calibration's other leading kernel, when the kernel in use was calibrated.
+    public var runnerUp: (any ProofOfWork)? {
+        guard calibrated, let other = Self.calibration.runnerUp(to: kernel) else { return nil }
+        return SHA256d(variant: other, calibrated: true)
+    }
 
     /// `sha256d`.
     public var name: String { "sha256d" }

@@ -22,9 +22,13 @@ public struct Scrypt: ProofOfWork {
                       isAvailable: true) { ScryptScanner() },
     ]
 
+    /// Whether the kernel was chosen by calibration (and may be reviewed while mining), not by name.
+    private let calibrated: Bool
+
     /// The fastest kernel that is available and passes its self-test (chosen once per process).
     public init() {
         kernel = Self.automatic
+        calibrated = true
     }
 
     /// The kernel `init()` uses: 256 hashes per calibration run (a few milliseconds on vector kernels).
@@ -36,9 +40,19 @@ public struct Scrypt: ProofOfWork {
     /// A named kernel; throws when it is unknown, unavailable here, or fails its self-test.
     public init(kernel name: String) throws(KernelSelectionError) {
         kernel = try KernelVariant.named(name, in: Self.variants, passing: Self.selfTest)
+        calibrated = false
     }
 
-    private init(variant: KernelVariant) { kernel = variant }
+    private init(variant: KernelVariant, calibrated: Bool = false) {
+        kernel = variant
+        self.calibrated = calibrated
+    }
+
+    /// The calibration's other leading kernel, when the kernel in use was calibrated.
+    public var runnerUp: (any ProofOfWork)? {
+        guard calibrated, let other = Self.calibration.runnerUp(to: kernel) else { return nil }
+        return Scrypt(variant: other, calibrated: true)
+    }
 
     /// The reference algorithm (scalar kernel), for checking other kernels.
     static let reference = Scrypt(variant: variants[variants.count - 1])
