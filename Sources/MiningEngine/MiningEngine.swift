@@ -10,8 +10,9 @@ import Synchronization
 ///   atomic epoch; when it changed, the thread picks up the new work at once (a clean job reaches every
 ///   thread within one batch, a few milliseconds).
 /// - Nonces are claimed in chunks with an atomic add, so ranges are disjoint.
-/// - Every candidate is re-hashed with the algorithm's reference function and checked against the target
-///   before it is put on the share stream (``makeShareStream()``); one that fails is counted as invalid and dropped.
+/// - A share's hash comes from the scanner's exact check (hashed once, never again downstream) and is
+///   compared with the whole target before it is put on the share stream (``makeShareStream()``); one that
+///   fails is counted as invalid and dropped.
 public final class MiningEngine: Sendable {
     /// Where verified shares go; set with ``setShareSink(_:)``.
     private let sink = Locked<AsyncStream<FoundShare>.Continuation?>(nil)
@@ -254,7 +255,7 @@ public final class MiningEngine: Sendable {
                 counter.value.add(UInt64(result.hashesDone), ordering: .relaxed)
                 position += UInt64(result.hashesDone)
                 if let nonce = result.nonce {
-                    deliver(nonce: nonce, header: &header, extranonce2: claim.extranonce2, assignment: current, thread: index)
+                    deliver(nonce: nonce, hash: result.hash, header: &header, extranonce2: claim.extranonce2, assignment: current, thread: index)
                     if window.count(at: .now) >= maximumSharesPerSecond {
                         throttle(until: window.end, epoch: seenEpoch, generation: myGeneration, thread: index)
                     }
@@ -295,14 +296,20 @@ public final class MiningEngine: Sendable {
         }
     }
 
-    /// Re-checks a candidate with the reference hash and queues it.
-    private func deliver(nonce: UInt32, header: inout [UInt8], extranonce2: UInt64, assignment: JobBoard.Assignment, thread: Int) {
-        BlockHeader.setNonce(nonce, in: &header)
+    /// Queues a share the scanner found. Its hash is the one the scanner's exact check computed (the C
+    /// kernels' candidates are confirmed by the scalar code, which reports the hash): it is not hashed again.
+    /// A scanner that does not report the hash (a plug-in's) gets its nonce hashed once here with the
+    /// reference function. Either way the hash is compared with the whole target before the share is queued.
+    private func deliver(nonce: UInt32, hash reported: [UInt8]?, header: inout [UInt8], extranonce2: UInt64,
+                         assignment: JobBoard.Assignment, thread: Int) {
         let algorithm = assignment.work.algorithm
-        let hash = algorithm.hash(header: header)
-        guard assignment.target.isMet(byHash: hash) else {
+        let hash = reported ?? {
+            BlockHeader.setNonce(nonce, in: &header)
+            return algorithm.hash(header: header)
+        }()
+        guard hash.count == 32, assignment.target.isMet(byHash: hash) else {
             ledger.invalid()
-            logger.error("thread \(thread): nonce \(nonce) of job \(assignment.work.jobID) failed the reference check; dropped")
+            logger.error("thread \(thread): nonce \(nonce) of job \(assignment.work.jobID) does not meet the target; dropped")
             return
         }
         let difficulty = Target.difficulty(ofHash: hash, scale: algorithm.difficultyScale)

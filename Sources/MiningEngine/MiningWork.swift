@@ -49,7 +49,7 @@ public final class WorkProgress: Sendable {
     public var claimed: UInt64 { position.load(ordering: .relaxed) }
 }
 
-/// A share a hashing thread found and the engine re-checked with the algorithm's reference hash.
+/// A share a hashing thread found, with the hash its exact check computed (checked against the target).
 public struct FoundShare: Sendable, Equatable {
     /// The job it solves.
     public var jobID: String
@@ -57,7 +57,7 @@ public struct FoundShare: Sendable, Equatable {
     public var extranonce2: UInt64
     /// The nonce.
     public var nonce: UInt32
-    /// The reference hash (hash order).
+    /// The header's hash (hash order), from the scanner's exact check.
     public var hash: [UInt8]
     /// The difficulty the hash achieves.
     public var difficulty: Double

@@ -543,12 +543,8 @@ public final class Miner: Sendable {
         let credit = record.target.difficulty(scale: job.algorithm.difficultyScale)
         let share = Share(jobID: job.id, extranonce2: job.extranonce2(found.extranonce2), ntime: job.notification.ntime,
                           nonce: found.nonce, hash: found.hash, difficulty: found.difficulty, targetDifficulty: credit)
-        // Check the share once more on the exact header that will be submitted.
-        guard job.verify(extranonce2: share.extranonce2, nonce: share.nonce) != nil else {
-            count(.invalid, pool: record.pool)
-            logger.error("share for job \(job.id) failed verification on the submitted header; not sent")
-            return
-        }
+        // The hash is the engine's (the scanner's exact check on the header job.header built for this
+        // extranonce2 and nonce): the same fields are submitted, so it is not hashed again here.
         guard status.withLock({ $0.book.recordSubmission(of: share, job: record.identity) }) else {
             logger.warning("a share for job \(job.id) (nonce \(Hex.string(share.nonce))) was submitted to this pool before; not sent again")
             return

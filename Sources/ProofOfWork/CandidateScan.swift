@@ -37,8 +37,9 @@ struct CandidateScan<Exact: NonceScanner> {
             let stored = min(found, Self.capacity)
             for index in 0..<Int(stored) {
                 let nonce = candidates[index]
-                if exact.scan(from: nonce, count: 1, target: target).nonce != nil {
-                    return ScanResult(hashesDone: nonce &- start &+ 1, nonce: nonce)
+                let confirmed = exact.scan(from: nonce, count: 1, target: target)
+                if confirmed.nonce != nil {
+                    return ScanResult(hashesDone: nonce &- start &+ 1, nonce: nonce, hash: confirmed.hash)
                 }
             }
             // More candidates than the buffer holds: continue right after the last one checked.

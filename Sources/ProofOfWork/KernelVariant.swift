@@ -142,19 +142,22 @@ public enum KernelSelectionError: Error, Sendable, Equatable, CustomStringConver
 /// Known-answer checks every kernel passes before it is used.
 public enum KernelSelfTest {
     /// Checks a scanner against `algorithm`'s reference hash: on `header` it must stop exactly at the
-    /// nonce with the smallest hash among `width` nonces from `start`, and find nothing below that hash.
+    /// nonce with the smallest hash among `width` nonces from `start`, report that nonce's hash exactly, and
+    /// find nothing below that hash.
     public static func passes(_ scanner: any NonceScanner, algorithm: any ProofOfWork, header: [UInt8], start: UInt32, width: UInt32) -> Bool {
         var header = header
-        var best: (nonce: UInt32, target: Target)?
+        var best: (nonce: UInt32, target: Target, hash: [UInt8])?
         for offset in 0..<width {
             BlockHeader.setNonce(start &+ offset, in: &header)
-            guard let value = Target(littleEndianBytes: algorithm.hash(header: header)) else { return false }
-            if best == nil || value.isLess(than: best!.target) { best = (start &+ offset, value) }
+            let hash = algorithm.hash(header: header)
+            guard let value = Target(littleEndianBytes: hash) else { return false }
+            if best == nil || value.isLess(than: best!.target) { best = (start &+ offset, value, hash) }
         }
         guard let best else { return false }
         scanner.load(header: header)
         let hit = scanner.scan(from: start, count: width, target: best.target)
-        guard hit == ScanResult(hashesDone: best.nonce &- start &+ 1, nonce: best.nonce) else { return false }
+        // The hash a scanner reports is what the share is checked and submitted with: it must be exact.
+        guard hit.hashesDone == best.nonce &- start &+ 1, hit.nonce == best.nonce, hit.hash == nil || hit.hash == best.hash else { return false }
         var below = best.target.limbs
         for index in 0..<8 {
             if below[index] > 0 { below[index] -= 1; break }

@@ -57,11 +57,16 @@ public struct ScanResult: Sendable, Equatable {
     public var hashesDone: UInt32
     /// The first nonce whose hash met the target, if any; scanning stopped right after it.
     public var nonce: UInt32?
+    /// The found nonce's hash (hash order) from the exact computation that checked it against the whole
+    /// target, so no later stage needs to hash the share again; `nil` when nothing was found (and from
+    /// plug-in scanners that do not report it).
+    public var hash: [UInt8]?
 
     /// Creates a scan result.
-    public init(hashesDone: UInt32, nonce: UInt32?) {
+    public init(hashesDone: UInt32, nonce: UInt32?, hash: [UInt8]? = nil) {
         self.hashesDone = hashesDone
         self.nonce = nonce
+        self.hash = hash
     }
 }
 
@@ -108,7 +113,8 @@ public final class ReferenceScanner: NonceScanner {
             let nonce = start &+ done
             BlockHeader.setNonce(nonce, in: &header)
             done += 1
-            if target.isMet(byHash: algorithm.hash(header: header)) { return ScanResult(hashesDone: done, nonce: nonce) }
+            let hash = algorithm.hash(header: header)
+            if target.isMet(byHash: hash) { return ScanResult(hashesDone: done, nonce: nonce, hash: hash) }
         }
         return ScanResult(hashesDone: done, nonce: nil)
     }

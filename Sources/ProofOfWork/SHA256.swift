@@ -96,6 +96,14 @@ public enum SHA256 {
         }
     }
 
+    /// Eight state words as the 32-byte digest (allocates: for a found share, not per nonce).
+    static func digestBytes(_ state: UnsafePointer<UInt32>) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: 32) { buffer, count in
+            storeDigest(state, into: buffer.baseAddress!)
+            count = 32
+        }
+    }
+
     /// SHA-256 of a whole message.
     public static func hash(_ message: some Collection<UInt8>) -> [UInt8] {
         var padded = Array(message)

@@ -140,7 +140,7 @@ public final class SHA256dScanner: NonceScanner {
             // Hash byte 28..<32 is the most significant limb; digest words are big-endian.
             let top = state[7].byteSwapped
             if top > topLimb { continue }
-            if meets(target) { return ScanResult(hashesDone: done, nonce: nonce) }
+            if meets(target) { return ScanResult(hashesDone: done, nonce: nonce, hash: SHA256.digestBytes(state)) }
         }
         return ScanResult(hashesDone: done, nonce: nil)
     }

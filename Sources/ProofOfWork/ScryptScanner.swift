@@ -47,7 +47,7 @@ public final class ScryptScanner: NonceScanner {
             done += 1
             headerWords[19] = nonce.byteSwapped
             hashCurrentHeader()
-            if meets(target) { return ScanResult(hashesDone: done, nonce: nonce) }
+            if meets(target) { return ScanResult(hashesDone: done, nonce: nonce, hash: SHA256.digestBytes(state)) }
         }
         return ScanResult(hashesDone: done, nonce: nil)
     }

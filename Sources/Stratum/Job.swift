@@ -163,8 +163,13 @@ public struct ShareSequence: Sequence, IteratorProtocol {
             job.countHashes(result.hashesDone)
             let lastTried = UInt64(result.nonce ?? (start &+ result.hashesDone &- 1))
             nextNonce = nonceStride == 1 ? lastTried + 1 : UInt64(start) + UInt64(nonceStride)
-            if let nonce = result.nonce, let share = job.verify(extranonce2: extranonce2, nonce: nonce) {
-                return share
+            if let nonce = result.nonce {
+                // The scanner's exact check hashed it; a plug-in scanner that does not say is verified here.
+                if let hash = result.hash, hash.count == 32, job.target.isMet(byHash: hash) {
+                    return Share(jobID: job.id, extranonce2: extranonce2, ntime: job.notification.ntime, nonce: nonce, hash: hash,
+                                 difficulty: Target.difficulty(ofHash: hash, scale: job.algorithm.difficultyScale))
+                }
+                if result.hash == nil, let share = job.verify(extranonce2: extranonce2, nonce: nonce) { return share }
             }
         }
         return nil

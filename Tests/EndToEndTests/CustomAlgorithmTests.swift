@@ -1,5 +1,6 @@
 import NightMiner
 import ProofOfWork
+import Synchronization
 import Stratum
 import TestPool
 import Testing
@@ -12,6 +13,21 @@ struct MD5Work: ProofOfWork {
     /// 16 zero bytes, then MD5(header): read little-endian, the digest is the number's high half, so
     /// difficulty means what it does for SHA256d.
     func hash(header: [UInt8]) -> [UInt8] { [UInt8](repeating: 0, count: 16) + MD5.digest(header) }
+}
+
+/// MD5Work that counts its hash calls, to show a share is hashed once: by the scan that found it.
+struct CountingMD5Work: ProofOfWork {
+    final class Calls: Sendable {
+        let count = Atomic<UInt64>(0)
+    }
+
+    let calls = Calls()
+    var name: String { "md5" }
+    var difficultyScale: Double { 1 }
+    func hash(header: [UInt8]) -> [UInt8] {
+        calls.count.add(1, ordering: .relaxed)
+        return MD5Work().hash(header: header)
+    }
 }
 
 /// RFC 1321 MD5, written plainly for the test.
@@ -98,5 +114,28 @@ import Foundation
         #expect(reached)
         #expect(pool.statistics.rejected.isEmpty)
         #expect(miner.snapshot.algorithm == "md5")
+    }
+
+    @Test func aShareIsHashedOnceFromTheScanToThePool() async throws {
+        // The miner's algorithm counts its hashes; the pool checks shares with its own (uncounted) one.
+        let counting = CountingMD5Work()
+        let registry = AlgorithmRegistry.standard()
+        registry.register(counting)
+        let pool = try await Harness.pool(MD5Work(), difficulty: 1.0 / 16384)
+        defer { pool.stop() }
+        let miner = try Miner(configuration: try Harness.configuration(for: pool, algorithm: "md5"), registry: registry)
+        let run = Harness.start(miner)
+        let reached = await Harness.waitUntil { pool.statistics.accepted >= 6 }
+        miner.stop()
+        _ = await run.value
+        await miner.engine.stopped()
+        #expect(reached)
+        #expect(pool.statistics.rejected.isEmpty)
+        let scanned = miner.engine.hashCounts.reduce(0, +)
+        let found = miner.engine.ledger.snapshot.accepted
+        #expect(found >= 6)
+        // Every hash is a nonce scanned: none for the engine's check, none for the submit (was 2 a share).
+        #expect(counting.calls.count.load(ordering: .relaxed) == scanned,
+                "\(counting.calls.count.load(ordering: .relaxed)) hashes for \(scanned) nonces scanned and \(found) shares accepted")
     }
 }

@@ -40,7 +40,8 @@ import Testing
             }
             scanner.load(header: header)
             let hit = scanner.scan(from: start, count: width, target: Target(littleEndianBytes: best!.hash)!)
-            #expect(hit == ScanResult(hashesDone: best!.nonce - start + 1, nonce: best!.nonce))
+            #expect(hit.hashesDone == best!.nonce - start + 1 && hit.nonce == best!.nonce)
+            #expect(hit.hash == best!.hash, "the scanner must report the found nonce's exact hash")
             if let below = Self.justBelow(best!.hash) {
                 #expect(scanner.scan(from: start, count: width, target: below) == ScanResult(hashesDone: count, nonce: nil))
             }
