@@ -61,15 +61,22 @@ package struct WorkBook {
     package let capacity: Int
     /// Submitted shares remembered.
     package let shareCapacity: Int
-    private var progress: [Identity: WorkProgress] = [:]
+    private var progress: [Identity: WorkProgress]
     private var jobOrder: [Identity] = []
-    private var submitted: Set<SubmittedShare> = []
-    private var submittedOrder: [SubmittedShare] = []
-    private var submittedStart = 0
+    private var submitted: Set<SubmittedShare>
+    /// The submitted shares in the order recorded: a ring of `shareCapacity`, the oldest at `ringNext` once full.
+    private var submittedRing: [SubmittedShare] = []
+    private var ringNext = 0
 
+    /// A book for `capacity` jobs and `shareCapacity` submitted shares. Its tables are sized for those at
+    /// once (about 50 bytes a share), so its memory does not creep up for hours as they fill.
     package init(capacity: Int = 256, shareCapacity: Int = 16_384) {
         self.capacity = capacity
-        self.shareCapacity = shareCapacity
+        self.shareCapacity = max(1, shareCapacity)
+        progress = Dictionary(minimumCapacity: capacity + 1)
+        jobOrder.reserveCapacity(capacity + 1)
+        submitted = Set(minimumCapacity: self.shareCapacity + 1)
+        submittedRing.reserveCapacity(self.shareCapacity)
     }
 
     /// The progress of job `identity`: where the threads stopped when it was seen before, else a new start.
@@ -92,14 +99,12 @@ package struct WorkBook {
     package mutating func recordSubmission(of share: Share, job: Identity) -> Bool {
         let key = SubmittedShare(share, job: job)
         guard submitted.insert(key).inserted else { return false }
-        submittedOrder.append(key)
-        if submittedOrder.count - submittedStart > shareCapacity {
-            submitted.remove(submittedOrder[submittedStart])
-            submittedStart += 1
-            if submittedStart > shareCapacity {
-                submittedOrder.removeFirst(submittedStart)
-                submittedStart = 0
-            }
+        if submittedRing.count < shareCapacity {
+            submittedRing.append(key)
+        } else {
+            submitted.remove(submittedRing[ringNext])
+            submittedRing[ringNext] = key
+            ringNext = (ringNext + 1) % shareCapacity
         }
         return true
     }

@@ -49,6 +49,12 @@ import Testing
         #expect(later, "a share that could not be sent may be sent later")
         for nonce in 2..<1_000 { _ = book.recordSubmission(of: Self.share(nonce: UInt32(nonce)), job: job) }
         #expect(book.counts.shares <= 100)
+        // It keeps the newest 100: those are still refused, an older one is forgotten.
+        let recent = (900..<1_000).map { book.recordSubmission(of: Self.share(nonce: UInt32($0)), job: job) }
+        #expect(!recent.contains(true), "a share among the newest 100 was taken as new")
+        let oldest = book.recordSubmission(of: Self.share(nonce: 2), job: job)
+        #expect(oldest, "the oldest share should be forgotten by now")
+        #expect(book.counts.shares == 100)
         for index in 0..<20 { _ = book.progress(for: WorkBook.Identity(pool: "p", job: try Self.job(id: "j\(index)"))) }
         #expect(book.counts.jobs <= 4)
     }
