@@ -6,6 +6,7 @@ import NIOPosix
 import NIOSSL
 import ProofOfWork
 import Stratum
+import Synchronization
 
 /// An embedded stratum V1 pool for tests and demos: real TCP (SwiftNIO), synthetic jobs, and every share
 /// checked with the algorithm's reference hash. Rejections use the standard codes 20-25.
@@ -18,6 +19,9 @@ public final class TestPoolServer: Sendable {
     private let logger: Logger
     private let state: Locked<State>
     private let group: any EventLoopGroup
+    /// The group made for this pool when none was given; shut down by ``stop()``.
+    private let ownedGroup: MultiThreadedEventLoopGroup?
+    private let stopped = Atomic<Bool>(false)
     private let listener = Locked<(channel: (any Channel)?, timers: [RepeatedTask])>((nil, []))
     private let boundPort = Locked(0)
 
@@ -93,12 +97,16 @@ public final class TestPoolServer: Sendable {
         }
     }
 
-    /// A pool that is not listening yet.
+    /// A pool that is not listening yet. Without a `group` it runs on an event loop thread of its own (ended
+    /// by ``stop()``): checking shares is CPU work (a scrypt hash each), which on a shared loop would delay
+    /// every other connection on it, a miner's own pool connection in the same process among them.
     public init(configuration: TestPoolConfiguration, logger: Logger = Logger(label: "nightminer.testpool"),
-                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+                group: (any EventLoopGroup)? = nil) {
         self.configuration = configuration
         self.logger = logger
-        self.group = group
+        let owned = group == nil ? MultiThreadedEventLoopGroup(numberOfThreads: 1) : nil
+        self.ownedGroup = owned
+        self.group = group ?? owned!
         state = Locked(State(difficulty: configuration.difficulty))
     }
 
@@ -185,6 +193,11 @@ public final class TestPoolServer: Sendable {
         for timer in timers { timer.cancel() }
         channel?.close(promise: nil)
         disconnectAll()
+        let owned = ownedGroup
+        if let owned, stopped.exchange(true, ordering: .acquiringAndReleasing) == false {
+            // After the closes queued above; without waiting (stop() may be called on an event loop).
+            owned.shutdownGracefully { _ in }
+        }
     }
 
     /// Closes every miner connection (they may reconnect).
