@@ -1,5 +1,5 @@
 // swift-tools-version: 6.0
-// nightminer: a CPU stratum miner as a Swift package. Modules follow DESIGN: imports only go down the list.
+// nightminer: a CPU stratum miner as a Swift package. Modules as in docs/ARCHITECTURE.md: imports only go down the list.
 import PackageDescription
 
 let package = Package(
