@@ -318,6 +318,25 @@ import Testing
         #expect(outcome.errors.contains("refusing to listen on 0.0.0.0 without a token"))
     }
 
+    /// Every long-running mode ends on SIGTERM (what systemd and Kubernetes send) with status 0, like SIGINT.
+    @Test func everyLongRunningModeExitsZeroOnSIGTERM() async throws {
+        let pool = try await Harness.pool(SHA256d(), difficulty: 1.0 / 8192)
+        defer { pool.stop() }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nm-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let modes: [[String]] = [
+            ["-o", pool.url, "-u", "w", "-p", "x", "-a", "sha256d", "-t", "1"],
+            ["serve", "--config", folder.appendingPathComponent("nightminer.json").path, "--api-port", "0", "--no-test-pool"],
+            ["demo", "-a", "sha256d", "-t", "1"],
+            ["testpool", "--port", "0"],
+        ]
+        for arguments in modes {
+            let outcome = try await Self.run(arguments, interruptAfter: 2, with: SIGTERM)
+            #expect(outcome.status == 0, "\(arguments.first!): status \(outcome.status); \(outcome.errors.suffix(400))")
+        }
+    }
+
     @Test func serveNamesACorruptConfigurationAndLeavesItAlone() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nm-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
