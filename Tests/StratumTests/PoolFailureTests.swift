@@ -30,7 +30,8 @@ import Testing
         let backup = try ScriptedPeer()
         defer { primary.close(); backup.close() }
         let client = try base.makeClient(pools: [try StratumClientTests.pool(primary), try StratumClientTests.pool(backup)]) {
-            $0.responseTimeout = .milliseconds(400)
+            // Long enough for the handshake's answers on a busy machine (the timeout applies to them too).
+            $0.responseTimeout = .milliseconds(1500)
             $0.minimumReconnectDelay = .seconds(5)
         }
         let recorder = EventRecorder(client)
@@ -49,7 +50,7 @@ import Testing
                 }
             }
         }
-        let lost = try await recorder.wait(seconds: 3) { if case .shareLost(let lost, _, _) = $0 { lost } else { nil } }
+        let lost = try await recorder.wait(seconds: 6) { if case .shareLost(let lost, _, _) = $0 { lost } else { nil } }
         #expect(lost == ticket)
         let reason = try await recorder.wait(seconds: 3) { if case .disconnected(let why) = $0 { why } else { nil } }
         #expect(reason.contains("unresponsive"), "\(reason)")

@@ -156,10 +156,14 @@ import Testing
         await run.value
     }
 
+    /// A response timeout short enough for a test, long enough for the handshake's answers from a scripted
+    /// peer on a busy machine (the timeout applies to subscribe and authorize too).
+    static let shortResponseTimeout = Duration.milliseconds(1500)
+
     @Test func unansweredSharesAreLostAfterTheTimeout() async throws {
         let peer = try ScriptedPeer()
         defer { peer.close() }
-        let (client, recorder, run) = try await started(peer) { $0.responseTimeout = .milliseconds(300) }
+        let (client, recorder, run) = try await started(peer) { $0.responseTimeout = Self.shortResponseTimeout }
         try await subscribeAndAuthorize(peer, recorder)
         let share = Self.share
         let ticket = try #require(client.submit(share))
@@ -204,7 +208,7 @@ import Testing
     @Test func timersRunWhateverThePoolSends() async throws {
         let peer = try ScriptedPeer()
         defer { peer.close() }
-        let (client, recorder, run) = try await started(peer) { $0.responseTimeout = .milliseconds(300) }
+        let (client, recorder, run) = try await started(peer) { $0.responseTimeout = Self.shortResponseTimeout }
         defer { client.stop() }
         try await subscribeAndAuthorize(peer, recorder)
         let share = Self.share
@@ -219,7 +223,7 @@ import Testing
                 }
             }
         }
-        let lost = try await recorder.wait(seconds: 2.5) { if case .shareLost(let lost, _, _) = $0 { lost } else { nil } }
+        let lost = try await recorder.wait(seconds: 5) { if case .shareLost(let lost, _, _) = $0 { lost } else { nil } }
         #expect(lost == ticket)
         client.stop()
         try await chatter.value
