@@ -37,8 +37,10 @@ import Testing
         let recorder = EventRecorder(client)
         let run = Task { await client.run() }
         defer { client.stop() }
-        try await offThePool { try primary.accept() }
-        try await serve(primary, recorder)
+        try await offThePool { try primary.acceptAndHandshake() }
+        _ = try await recorder.wait { if case .authorized = $0 { true } else { nil } }
+        primary.send(StratumClientTests.notifyLine)
+        _ = try await recorder.wait { if case .job = $0 { true } else { nil } }
         let ticket = try #require(client.submit(StratumClientTests.share))
         _ = try await offThePool { try primary.expect("mining.submit") }
         // Pings keep coming; the answer never does.

@@ -20,6 +20,18 @@ final class ScriptedPeer: Sendable {
         guard tryAccept(seconds: 10) else { throw StratumError.connection("client never connected") }
     }
 
+    /// Accepts the client and plays a subscription (extranonce1 01000000, 4-byte extranonce2) and a
+    /// successful authorization, all on the calling thread: with a short response timeout the answers must
+    /// not wait for the test's task to be scheduled again between the steps (on a busy machine it can be
+    /// late by seconds).
+    func acceptAndHandshake() throws {
+        try accept()
+        let subscribe = try expect("mining.subscribe")
+        send(#"{"id":\#(subscribe.id.serialized),"result":[[["mining.notify","ae68"]],"01000000",4],"error":null}"#)
+        let authorize = try expect("mining.authorize")
+        send(#"{"id":\#(authorize.id.serialized),"result":true,"error":null}"#)
+    }
+
     /// Waits up to `seconds` for the client to connect; returns whether it did.
     func tryAccept(seconds: Double) -> Bool {
         for _ in 0..<max(1, Int(seconds * 10)) {

@@ -44,6 +44,24 @@ import Testing
         return (client, recorder, run)
     }
 
+    /// A client started against `peer`, which accepts it and answers its subscribe and authorize on one
+    /// thread (``ScriptedPeer/acceptAndHandshake()``), for tests with a short response timeout.
+    func startedAndAuthorized(_ peer: ScriptedPeer, configure: (inout StratumClientOptions) -> Void = { _ in }) async throws
+        -> (client: StratumClient, recorder: EventRecorder, run: Task<Void, Never>)
+    {
+        let client = try makeClient(peer, configure: configure)
+        let recorder = EventRecorder(client)
+        let run = Task { await client.run() }
+        do {
+            try await offThePool { try peer.acceptAndHandshake() }
+            _ = try await recorder.wait { if case .authorized = $0 { true } else { nil } }
+        } catch {
+            client.stop()
+            throw error
+        }
+        return (client, recorder, run)
+    }
+
     /// Plays the pool's side of a subscription (extranonce1 01000000, 4-byte extranonce2) and a successful
     /// authorization, and waits until the client reports it.
     func subscribeAndAuthorize(_ peer: ScriptedPeer, _ recorder: EventRecorder) async throws {
@@ -163,8 +181,7 @@ import Testing
     @Test func unansweredSharesAreLostAfterTheTimeout() async throws {
         let peer = try ScriptedPeer()
         defer { peer.close() }
-        let (client, recorder, run) = try await started(peer) { $0.responseTimeout = Self.shortResponseTimeout }
-        try await subscribeAndAuthorize(peer, recorder)
+        let (client, recorder, run) = try await startedAndAuthorized(peer) { $0.responseTimeout = Self.shortResponseTimeout }
         let share = Self.share
         let ticket = try #require(client.submit(share))
         let submitted = try await offThePool { try peer.expect("mining.submit") }
@@ -208,9 +225,8 @@ import Testing
     @Test func timersRunWhateverThePoolSends() async throws {
         let peer = try ScriptedPeer()
         defer { peer.close() }
-        let (client, recorder, run) = try await started(peer) { $0.responseTimeout = Self.shortResponseTimeout }
+        let (client, recorder, run) = try await startedAndAuthorized(peer) { $0.responseTimeout = Self.shortResponseTimeout }
         defer { client.stop() }
-        try await subscribeAndAuthorize(peer, recorder)
         let share = Self.share
         let ticket = try #require(client.submit(share))
         _ = try await offThePool { try peer.expect("mining.submit") }
