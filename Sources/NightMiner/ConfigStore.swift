@@ -42,8 +42,8 @@ public struct ConfigStore: Sendable {
         guard settings.version == 1 else {
             throw Failure(description: "the configuration file \(path) has version \(settings.version); this nightminer reads version 1")
         }
-        guard (1...1024).contains(settings.threads) else {
-            throw Failure(description: "the configuration file \(path) sets threads to \(settings.threads) (1...1024)")
+        if let problem = MinerConfiguration.threadProblem(settings.threads) {
+            throw Failure(description: "the configuration file \(path): \(problem)")
         }
         guard Set(settings.pools.map(\.id)).count == settings.pools.count else {
             throw Failure(description: "the configuration file \(path) has two pools with the same id")

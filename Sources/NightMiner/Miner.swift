@@ -105,9 +105,7 @@ public final class Miner: Sendable {
             throw .unknownAlgorithm(name, known: registry.names)
         }
         guard !configuration.pools.isEmpty else { throw .invalidConfiguration("no pool configured") }
-        guard (1...1024).contains(configuration.threads) else {
-            throw .invalidConfiguration("threads must be between 1 and 1024, not \(configuration.threads)")
-        }
+        if let problem = MinerConfiguration.threadProblem(configuration.threads) { throw .invalidConfiguration(problem) }
     }
 
     /// Calls `handler` with every ``MinerEvent`` from now on, in order, on the miner's event task: it must

@@ -7,8 +7,16 @@ public struct MinerConfiguration: Sendable {
     public var pools: [PoolEndpoint]
     /// The proof-of-work algorithm's registry name (`scrypt`, `sha256d`, or a plug-in's).
     public var algorithm: String
-    /// Hashing threads (default: one per core).
+    /// Hashing threads (default: one per core), within ``threadRange``.
     public var threads: Int
+
+    /// The thread counts the miner accepts, wherever they come from (flags, the API, the configuration file).
+    public static let threadRange = 1...1024
+
+    /// Why `threads` is not a thread count the miner accepts, or nil when it is.
+    public static func threadProblem(_ threads: Int) -> String? {
+        threadRange.contains(threads) ? nil : "threads must be between \(threadRange.lowerBound) and \(threadRange.upperBound), not \(threads)"
+    }
     /// Log every stratum line (`-P`).
     public var dumpProtocol = false
     /// Stop ``Miner/run()`` with an error when the pool refuses the credentials (the CLI does; a service

@@ -414,7 +414,7 @@ public final class MiningService: ControlService {
     public func updateConfig(_ input: ConfigInput) throws(Problem) -> ConfigDocument {
         let document = try change("settings changed") { (settings: inout ServiceSettings) throws(Problem) -> ConfigDocument in
             if let threads = input.threads {
-                guard (1...1024).contains(threads) else { throw .unprocessable("threads must be between 1 and 1024") }
+                if let problem = MinerConfiguration.threadProblem(threads) { throw .unprocessable(problem) }
                 settings.threads = threads
             }
             if let algorithm = input.algorithm {

@@ -33,7 +33,7 @@ struct BenchmarkCommand: AsyncParsableCommand {
 
     func validate() throws {
         try AlgorithmRegistryNames.validate(algorithm)
-        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024") }
+        try ThreadsFlag.validate(threads)
         guard seconds > 0, seconds <= 3600 else { throw ValidationError("--seconds must be between 0 and 3600") }
         try AlgorithmRegistryNames.validate(kernel: kernel, for: [algorithm])
     }

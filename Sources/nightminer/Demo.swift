@@ -33,7 +33,7 @@ struct Demo: AsyncParsableCommand {
 
     func validate() throws {
         try AlgorithmRegistryNames.validate(algorithm)
-        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024") }
+        try ThreadsFlag.validate(threads)
         if let difficulty, !(difficulty > 0 && difficulty.isFinite) { throw ValidationError("--difficulty must be positive") }
         if let seconds, !(seconds > 0) { throw ValidationError("--seconds must be positive") }
         guard statusInterval > 0 else { throw ValidationError("--status-interval must be positive") }

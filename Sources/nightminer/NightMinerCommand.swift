@@ -79,7 +79,7 @@ struct Mine: AsyncParsableCommand {
     func validate() throws {
         if version { return }
         if pool.urls.isEmpty { throw ValidationError("a pool URL is required: -o stratum+tcp://HOST:PORT (or try 'nightminer demo')") }
-        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024") }
+        try ThreadsFlag.validate(threads)
         try AlgorithmRegistryNames.validate(kernel: kernel, for: pool.algorithms.isEmpty ? ["scrypt"] : pool.algorithms)
     }
 

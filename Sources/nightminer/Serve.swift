@@ -72,7 +72,7 @@ struct Serve: AsyncParsableCommand {
         }
         if apiNoAuth && apiToken != nil { throw ValidationError("--api-no-auth and --api-token contradict each other") }
         if let apiToken, apiToken.utf8.count < 16 { throw ValidationError("--api-token must be at least 16 characters") }
-        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024") }
+        try ThreadsFlag.validate(threads)
         for origin in apiCORSOrigins where !(origin.hasPrefix("http://") || origin.hasPrefix("https://")) || origin.contains("*") {
             throw ValidationError("--api-cors-origin takes an origin such as https://dash.example.com (no wildcards), not '\(origin)'")
         }

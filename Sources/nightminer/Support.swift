@@ -6,6 +6,16 @@ import MiningEngine
 import NightMiner
 import ProofOfWork
 
+/// `-t/--threads`: the library's rule (``MinerConfiguration/threadProblem(_:)``) in the flag's words.
+enum ThreadsFlag {
+    /// Refuses a thread count the miner would refuse, naming the flag.
+    static func validate(_ threads: Int?) throws {
+        if let threads, let problem = MinerConfiguration.threadProblem(threads) {
+            throw ValidationError("--\(problem)")
+        }
+    }
+}
+
 /// The algorithm names the CLI accepts before anything is registered.
 enum AlgorithmRegistryNames {
     static let standard = AlgorithmRegistry.standard().names
