@@ -45,7 +45,11 @@ final class SessionLink: Sendable {
     /// Called by the session once its channel is active.
     func attach(_ bound: NIOLoopBound<StratumSession>) { session.withLock { $0 = bound } }
 
-    /// Runs `body` on the session's event loop; false if the session never became active.
+    /// Called by the session when its channel goes (the session holds this link: without this the two
+    /// would keep each other, and every job the session saw, alive for the life of the process).
+    func detach() { session.withLock { $0 = nil } }
+
+    /// Runs `body` on the session's event loop; false if the session never became active or has ended.
     @discardableResult
     func perform(_ body: @escaping @Sendable (StratumSession) -> Void) -> Bool {
         guard let bound = session.withLock({ $0 }) else { return false }

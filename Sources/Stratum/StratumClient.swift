@@ -140,6 +140,10 @@ public final class StratumClient: Sendable {
         wake.signal()
     }
 
+    /// Stratum sessions (one per connection, ended ones included until freed) in memory in this process:
+    /// a test checks that ended sessions are freed.
+    package static var liveSessions: Int { StratumSession.live.load(ordering: .relaxed) }
+
     /// Submits a share; returns its ticket, or nil when not connected and authorized, or when `session`
     /// is given and is not the current one (a share found on a previous connection is never sent on a new
     /// one: its extranonce1 may differ). The verdict arrives as ``StratumEvent/shareResult(ticket:share:pool:outcome:roundTrip:)``

@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOTLS
 import ProofOfWork
+import Synchronization
 
 /// One connection's protocol, on the connection's event loop: subscribe, authorize, jobs and difficulty,
 /// share submission, the pool's requests, and the session's timers (response timeout, silence watchdog,
@@ -51,13 +52,22 @@ final class StratumSession: ChannelInboundHandler {
         self.settings = settings
         subscription = Subscription(algorithm: settings.algorithm)
         subscription.session = link.sessionID
+        Self.live.add(1, ordering: .relaxed)
     }
+
+    deinit { Self.live.subtract(1, ordering: .relaxed) }
+
+    /// Sessions in memory in this process (``StratumClient/liveSessions``).
+    static let live = Atomic<Int>(0)
 
     // MARK: Channel events
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
 
-    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+        link.detach()
+    }
 
     func channelActive(context: ChannelHandlerContext) {
         link.attach(NIOLoopBound(self, eventLoop: context.eventLoop))
@@ -104,6 +114,7 @@ final class StratumSession: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         timer?.cancel()
         timer = nil
+        link.detach()
         for (ticket, share) in pending.removeAll() { settings.emit(.shareLost(ticket: ticket, share: share, pool: pool)) }
         link.noteEnd("the pool closed the connection")
         context.fireChannelInactive()

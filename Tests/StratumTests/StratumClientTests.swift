@@ -206,6 +206,34 @@ import Testing
         await run.value
     }
 
+    /// An ended session is freed: it and its link once held each other, so every connection (and every job
+    /// it saw) stayed in memory for the life of the process (seen as creeping memory in the soak).
+    @Test func endedSessionsAreFreed() async throws {
+        let peer = try ScriptedPeer()
+        defer { peer.close() }
+        let before = StratumClient.liveSessions
+        let (client, _, run) = try await started(peer) {
+            $0.minimumReconnectDelay = .milliseconds(10)
+            $0.maximumReconnectDelay = .milliseconds(30)
+        }
+        let cycles = 30
+        try await offThePool {
+            for index in 0..<cycles {
+                if index > 0 { try peer.accept() }
+                _ = try peer.expect("mining.subscribe")
+                peer.closeConnection()
+            }
+        }
+        client.stop()
+        await run.value
+        // Other tests may hold a few sessions of their own meanwhile; 30 kept ones would show.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while StratumClient.liveSessions - before >= cycles / 2, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(StratumClient.liveSessions - before < cycles / 2, "\(StratumClient.liveSessions - before) sessions still in memory after \(cycles) ended")
+    }
+
     @Test func anOversizedLineEndsTheSessionAndTheNextOneResumesIt() async throws {
         let peer = try ScriptedPeer()
         defer { peer.close() }
