@@ -32,16 +32,7 @@ import Testing
     func started(_ peer: ScriptedPeer, configure: (inout StratumClientOptions) -> Void = { _ in }) async throws
         -> (client: StratumClient, recorder: EventRecorder, run: Task<Void, Never>)
     {
-        let client = try makeClient(peer, configure: configure)
-        let recorder = EventRecorder(client)
-        let run = Task { await client.run() }
-        do {
-            try await offThePool { try peer.accept() }
-        } catch {
-            client.stop()
-            throw error
-        }
-        return (client, recorder, run)
+        try await start(peer, configure: configure) { _ in try await offThePool { try peer.accept() } }
     }
 
     /// A client started against `peer`, which accepts it and answers its subscribe and authorize on one
@@ -49,12 +40,22 @@ import Testing
     func startedAndAuthorized(_ peer: ScriptedPeer, configure: (inout StratumClientOptions) -> Void = { _ in }) async throws
         -> (client: StratumClient, recorder: EventRecorder, run: Task<Void, Never>)
     {
+        try await start(peer, configure: configure) { recorder in
+            try await offThePool { try peer.acceptAndHandshake() }
+            _ = try await recorder.wait { if case .authorized = $0 { true } else { nil } }
+        }
+    }
+
+    /// Starts a client against `peer` and runs `opening`; stops the client if that fails.
+    private func start(_ peer: ScriptedPeer, configure: (inout StratumClientOptions) -> Void,
+                       opening: (EventRecorder) async throws -> Void) async throws
+        -> (client: StratumClient, recorder: EventRecorder, run: Task<Void, Never>)
+    {
         let client = try makeClient(peer, configure: configure)
         let recorder = EventRecorder(client)
         let run = Task { await client.run() }
         do {
-            try await offThePool { try peer.acceptAndHandshake() }
-            _ = try await recorder.wait { if case .authorized = $0 { true } else { nil } }
+            try await opening(recorder)
         } catch {
             client.stop()
             throw error
