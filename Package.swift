@@ -22,7 +22,9 @@ let package = Package(
         .target(name: "Guarded"),
         .target(name: "JSON"),
         .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
-        .target(name: "ControlAPI", dependencies: ["CMicroHTTPD", "Guarded", "JSON"]),
+        .target(
+            name: "ControlAPI",
+            dependencies: ["CMicroHTTPD", "Guarded", "JSON", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .target(name: "CHashKernels", exclude: ["sha256_common.h", "sha256d_lanes.h", "scrypt_lanes.h", "scrypt_lanes_x2.h", "scrypt_pbkdf2.h"]),
         .target(name: "ProofOfWork", dependencies: ["Guarded", "CHashKernels"]),
         .target(
@@ -39,7 +41,7 @@ let package = Package(
             dependencies: [
                 "Stratum", "ProofOfWork", "Guarded", .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .target(
             name: "NightMiner",

@@ -1,6 +1,7 @@
 import Guarded
 import Dispatch
 import Logging
+import ServiceLifecycle
 import MiningEngine
 import ProofOfWork
 import Stratum
@@ -11,7 +12,7 @@ import Synchronization
 /// Jobs flow pool → ``Miner`` → engine threads; shares flow threads → ``Miner`` → pool. `Stratum` and
 /// `MiningEngine` never see each other; this type is the only glue. The library face of the original
 /// nightminer's `Miner(url, username, password, algorithm)`.
-public final class Miner: Sendable {
+public final class Miner: Service, Sendable {
     /// The algorithms this miner can use (register plug-ins here before ``run()``).
     public let registry: AlgorithmRegistry
     /// The hashing engine (its ledger holds the share counts).
@@ -119,8 +120,15 @@ public final class Miner: Sendable {
     }
 
     /// Mines until ``stop()`` (or, with `stopOnAuthorizationFailure`, until every pool refuses the worker).
+    /// In a `ServiceGroup` (the miner is a `Service`), the group's graceful shutdown or cancellation stops it
+    /// the same way.
     public func run() async throws {
-        try await launch().value
+        let run = launch()
+        try await withTaskCancellationHandler {
+            try await withGracefulShutdownHandler { try await run.value } onGracefulShutdown: { self.stop() }
+        } onCancel: {
+            self.stop()
+        }
     }
 
     /// Starts mining and returns at once with the run's task, which ends when ``stop()`` does (or throws
@@ -141,7 +149,7 @@ public final class Miner: Sendable {
         }
         guard started else { return Task { throw MinerError.invalidConfiguration("the miner is already running") } }
         stopRequested.store(false, ordering: .sequentiallyConsistent)
-        return Task.detached { try await self.mine(configuration, algorithm: algorithm) }
+        return Task { try await self.mine(configuration, algorithm: algorithm) }
     }
 
     /// One run, once ``launch()`` has marked it started.

@@ -5,12 +5,13 @@ import JSON
 import Logging
 import MiningEngine
 import ProofOfWork
+import ServiceLifecycle
 import Stratum
 
 /// The service behind the control API: one ``Miner`` for the life of the process, started and stopped
 /// on request, reconfigured at run time, with every accepted change saved to the configuration file
 /// before the API answers.
-public final class MiningService: ControlService {
+public final class MiningService: ControlService, Service {
     /// The miner (created with the first start, so a service with no pool yet can still run).
     private let state: Locked<State>
     private let store: ConfigStore?
@@ -64,6 +65,17 @@ public final class MiningService: ControlService {
     /// The miner, once started.
     public var miner: Miner? { state.withLock { $0.miner } }
 
+    /// As a part of a `ServiceGroup`: starts mining if the settings say so (`autostart`), then serves the
+    /// API's requests until the group's graceful shutdown or cancellation, and shuts down (``shutdown()``).
+    public func run() async {
+        let settings = settings
+        if settings.autostart, !settings.pools.isEmpty {
+            do throws(Problem) { _ = try startMining() } catch { logger.error("cannot start mining: \(error.detail)") }
+        }
+        try? await gracefulShutdown()
+        await shutdown()
+    }
+
     /// Stops mining and waits for the miner to finish (for shutdown): the shares already found are
     /// submitted and their verdicts awaited for up to 3 s.
     public func shutdown() async {
@@ -101,7 +113,7 @@ public final class MiningService: ControlService {
                     state.withLock { $0.runEnded = false }
                     let current = miner.launch()
                     run = current
-                    Task.detached { [self] in
+                    Task { [self] in
                         _ = await current.result
                         state.withLock { $0.runEnded = true }
                         wake.continuation.yield()
@@ -154,7 +166,7 @@ public final class MiningService: ControlService {
         }
         try result.get()
         supervisor.withLock { task in
-            if task == nil { task = Task.detached { await self.supervise() } }
+            if task == nil { task = Task { await self.supervise() } }
         }
         wake.continuation.yield()
         return MiningStateDocument(state: currentState())

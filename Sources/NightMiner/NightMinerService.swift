@@ -103,41 +103,37 @@ public final class NightMinerService: Sendable {
                                  logger: logger)
     }
 
-    /// Serves until ``shutdown()``: starts mining if the configuration says so, tells systemd the service
-    /// is ready, and on shutdown stops every part in order.
-    public func run() async {
-        let mining = mining
-        let server = server
-        let testPool = testPool
-        let logger = logger
-        var parts = [ServiceGroupConfiguration.ServiceConfiguration]()
-        if let testPool {
-            parts.append(.init(service: ServicePart(start: {}, stop: { testPool.stop() }), serviceName: "test pool"))
-        }
-        parts.append(.init(service: ServicePart(start: {}, stop: { server.stop() }), serviceName: "control API"))
-        parts.append(.init(service: ServicePart(
-            start: {
-                let settings = mining.settings
-                if settings.autostart, !settings.pools.isEmpty {
-                    do throws(Problem) { _ = try mining.startMining() } catch { logger.error("cannot start mining: \(error.detail)") }
-                }
-            },
-            stop: {
-                logger.notice("shutting down")
-                SystemdNotifier.notify("STOPPING=1")
-                await mining.shutdown()
-            }), serviceName: "miner"))
-        var configuration = ServiceGroupConfiguration(services: parts, logger: logger)
-        configuration.maximumGracefulShutdownDuration = .seconds(30)
-        let group = ServiceGroup(configuration: configuration)
+    /// Serves until ``shutdown()`` (or, with `stopOnSignals`, SIGTERM or SIGINT; or after `deadline`): runs
+    /// the test pool, the control API and the mining service as one `ServiceGroup` (``ServiceRunner``),
+    /// tells systemd the service is ready, and on shutdown stops them in reverse order: mining first (the
+    /// answers to the shares already sent are awaited), then the API, then the test pool.
+    public func run(stopOnSignals: Bool = false, deadline: Duration? = nil) async {
+        var parts = [ServiceRunner.Part]()
+        if let testPool { parts.append(.init(testPool, name: "test pool")) }
+        parts.append(.init(server, name: "control API"))
+        parts.append(.init(mining, name: "miner"))
+        parts.append(.init(Announcer(logger: logger), name: "systemd notifier"))
+        if let deadline { parts.append(.init(Deadline(deadline), name: "deadline")) }
+        let group = ServiceRunner.group(parts, stopOnSignals: stopOnSignals, logger: logger)
         let stopAtOnce = lifecycle.withLock { lifecycle -> Bool in
             lifecycle.group = group
             return lifecycle.shutdownRequested
         }
         if stopAtOnce { await group.triggerGracefulShutdown() }
-        SystemdNotifier.notify("READY=1")
-        // Every part stops itself when the group shuts down or is cancelled (ServicePart), in reverse order.
         do { try await group.run() } catch { logger.error("the service ended with an error: \(error)") }
+    }
+
+    /// Tells systemd the service is ready when the group runs, and that it is stopping when it shuts down
+    /// (listed after the miner, it is told of the shutdown first).
+    private struct Announcer: Service {
+        let logger: Logger
+
+        func run() async {
+            SystemdNotifier.notify("READY=1")
+            try? await gracefulShutdown()
+            logger.notice("shutting down")
+            SystemdNotifier.notify("STOPPING=1")
+        }
     }
 
     /// Begins the graceful stop (also before ``run()``: it then stops as soon as it starts).

@@ -6,7 +6,7 @@ import NightMiner
 
 /// `nightminer demo`: the embedded test pool and a miner in one process, so you can watch shares being
 /// found and accepted with nothing else installed.
-struct Demo: AsyncParsableCommand {
+struct Demo: AsyncParsableCommand, LongRunningCommand {
     static let configuration = CommandConfiguration(
         abstract: "Mine against the embedded test pool in the same process.")
 
@@ -59,15 +59,7 @@ struct Demo: AsyncParsableCommand {
         let service: NightMinerService
         do { service = try await NightMinerService.start(options, logger: logger) } catch { throw ValidationError(error.description) }
         FileHandle.standardOutput.write(Data("nightminer demo: watch it at \(service.server.url)/stats\n".utf8))
-        let signals = SignalTrap { service.shutdown() }
-        defer { signals.cancel() }
-        if let seconds {
-            Task.detached {
-                try? await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
-                service.shutdown()
-            }
-        }
-        await service.run()
+        await service.run(stopOnSignals: true, deadline: seconds.map { .milliseconds(Int64($0 * 1000)) })
         let stats = service.testPool?.statistics
         let accepted = stats?.accepted ?? 0
         print("demo finished: the test pool accepted \(accepted) share\(accepted == 1 ? "" : "s") and rejected \(stats?.rejectedTotal ?? 0)")

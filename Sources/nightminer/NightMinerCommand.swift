@@ -29,8 +29,11 @@ struct NightMinerCommand: AsyncParsableCommand {
             print(help)
             return
         }
+        // Parsing may take a second (the flags' checks calibrate the kernels): a stop meanwhile is held.
+        ServiceRunner.catchStopSignals()
         do {
             var command = try parseAsRoot()
+            if !(type(of: command) is any LongRunningCommand.Type) { ServiceRunner.releaseStopSignals() }
             if var command = command as? any AsyncParsableCommand {
                 try await command.run()
             } else {
@@ -53,8 +56,12 @@ extension NightMinerCommand {
     }
 }
 
+/// A mode that runs until stopped (as a ServiceGroup, through ``ServiceRunner``): a SIGTERM or SIGINT
+/// that comes while it starts stops it as soon as its group runs.
+protocol LongRunningCommand {}
+
 /// `nightminer [mine] -o URL -u USER -p PASS …`: the original nightminer's command line.
-struct Mine: AsyncParsableCommand {
+struct Mine: AsyncParsableCommand, LongRunningCommand {
     static let configuration = CommandConfiguration(
         abstract: "Mine on a stratum pool (the default command).",
         helpNames: [.short, .long])
@@ -101,10 +108,8 @@ struct Mine: AsyncParsableCommand {
         let registry: AlgorithmRegistry
         do { registry = try KernelChoice.registry(forcing: kernel) } catch { throw ValidationError(error.description) }
         let miner = try Miner(configuration: configuration, registry: registry, logger: logger)
-        let signals = SignalTrap { miner.stop() }
-        defer { signals.cancel() }
         do {
-            try await miner.run()
+            try await ServiceRunner.run([.init(miner, name: "miner")], stopOnSignals: true, logger: logger)
         } catch let error as MinerError {
             logger.error("\(error)")
             throw ExitCode(1)

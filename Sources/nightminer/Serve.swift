@@ -6,7 +6,7 @@ import NightMiner
 import Stratum
 
 /// `nightminer serve`: the miner as a service, controlled through the REST API (see openapi.yaml).
-struct Serve: AsyncParsableCommand {
+struct Serve: AsyncParsableCommand, LongRunningCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the miner as a service with the REST control API.",
         discussion: """
@@ -110,8 +110,6 @@ struct Serve: AsyncParsableCommand {
         if !fixedLevel, let level = Logger.Level(rawValue: service.mining.settings.logLevel) { levels.level = level }
         // Always printed, whatever the log level: scripts read the URL from here.
         FileHandle.standardOutput.write(Data("nightminer API at \(service.server.url) (try: curl \(service.server.url)/stats)\n".utf8))
-        let signals = SignalTrap { service.shutdown() }
-        defer { signals.cancel() }
-        await service.run()
+        await service.run(stopOnSignals: true)
     }
 }

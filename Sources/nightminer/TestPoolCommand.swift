@@ -6,7 +6,7 @@ import ProofOfWork
 import TestPool
 
 /// `nightminer testpool`: the embedded stratum pool on its own, for testing miners (ours or others).
-struct TestPoolCommand: AsyncParsableCommand {
+struct TestPoolCommand: AsyncParsableCommand, LongRunningCommand {
     static let configuration = CommandConfiguration(
         commandName: "testpool",
         abstract: "Run the embedded stratum test pool until Ctrl-C.")
@@ -69,11 +69,7 @@ struct TestPoolCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
-        let stop = AsyncStream<Void>.makeStream()
-        let signals = SignalTrap { stop.continuation.finish() }
-        for await _ in stop.stream {}
-        signals.cancel()
-        pool.stop()
+        try await ServiceRunner.run([.init(pool, name: "test pool")], stopOnSignals: true, logger: logger)
         let stats = pool.statistics
         print("accepted \(stats.accepted), rejected \(stats.rejectedTotal) (\(stats.rejected.sorted { $0.key < $1.key }.map { "code \($0.key): \($0.value)" }.joined(separator: ", ")))")
     }

@@ -318,8 +318,9 @@ import Testing
         #expect(outcome.errors.contains("refusing to listen on 0.0.0.0 without a token"))
     }
 
-    /// Every long-running mode ends on SIGTERM (what systemd and Kubernetes send) with status 0, like SIGINT.
-    @Test func everyLongRunningModeExitsZeroOnSIGTERM() async throws {
+    /// Every long-running mode ends on SIGTERM (what systemd and Kubernetes send) and on SIGINT (Ctrl-C)
+    /// with status 0: they all stop through the same path (a ServiceGroup's graceful shutdown).
+    @Test func everyLongRunningModeExitsZeroOnSIGTERMAndSIGINT() async throws {
         let pool = try await Harness.pool(SHA256d(), difficulty: 1.0 / 8192)
         defer { pool.stop() }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nm-\(UUID().uuidString)")
@@ -331,10 +332,23 @@ import Testing
             ["demo", "-a", "sha256d", "-t", "1"],
             ["testpool", "--port", "0"],
         ]
-        for arguments in modes {
-            let outcome = try await Self.run(arguments, interruptAfter: 2, with: SIGTERM)
-            #expect(outcome.status == 0, "\(arguments.first!): status \(outcome.status); \(outcome.errors.suffix(400))")
+        for signal in [SIGTERM, SIGINT] {
+            for arguments in modes {
+                let outcome = try await Self.run(arguments, interruptAfter: 2, with: signal)
+                #expect(outcome.status == 0, "\(arguments.first!), signal \(signal): status \(outcome.status); \(outcome.errors.suffix(400))")
+            }
         }
+    }
+
+    /// A stop that comes while a mode is still starting (its flags' checks calibrate the kernels for about a
+    /// second) is held, and ends it gracefully once it runs instead of killing it; a short-lived command
+    /// still dies of it.
+    @Test func aStopWhileStartingEndsTheModeGracefully() async throws {
+        let outcome = try await Self.run(["demo", "-a", "sha256d", "-t", "1"], interruptAfter: 0.4, with: SIGTERM)
+        #expect(outcome.status == 0, "status \(outcome.status); \(outcome.errors.suffix(400))")
+        #expect(outcome.output.contains("demo finished"), "\(outcome.output)")
+        let kernels = try await Self.run(["kernels"], interruptAfter: 0.4, with: SIGINT)
+        #expect(kernels.status == SIGINT, "status \(kernels.status)")
     }
 
     @Test func serveNamesACorruptConfigurationAndLeavesItAlone() async throws {
