@@ -6,7 +6,14 @@ let package = Package(
     name: "nightminer",
     platforms: [.macOS(.v15)],
     products: [
-        .library(name: "NightMiner", targets: ["NightMiner"]),
+        // The library's face: the miner and the types it speaks (jobs, pools, algorithms, the engine).
+        .library(name: "NightMiner", targets: ["NightMiner", "Stratum", "ProofOfWork", "MiningEngine"]),
+        // The miner as a service with the REST control API, and what runs it as a process.
+        .library(name: "MinerService", targets: ["MinerService", "ProcessSupport"]),
+        // A client of many miners' control APIs.
+        .library(name: "FleetClient", targets: ["FleetClient"]),
+        // The stratum test pool, for testing miners and pools.
+        .library(name: "TestPool", targets: ["TestPool"]),
         .executable(name: "nightminer", targets: ["nightminer"]),
     ],
     dependencies: [
@@ -44,19 +51,37 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .target(
+            name: "ProcessSupport",
+            dependencies: [
+                "JSON", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+        .target(
             name: "NightMiner",
             dependencies: [
-                "ProofOfWork", "Stratum", "MiningEngine", "TestPool", "Guarded", "ControlAPI",
+                "ProofOfWork", "Stratum", "MiningEngine", "Guarded", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+        .target(
+            name: "MinerService",
+            dependencies: [
+                "NightMiner", "ProcessSupport", "ControlAPI", "ProofOfWork", "Stratum", "MiningEngine", "Guarded", "JSON",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"), "JSON",
+            ]),
+        .target(
+            name: "FleetClient",
+            dependencies: [
+                "NightMiner", "Guarded", "JSON", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]),
         .executableTarget(
             name: "nightminer",
             dependencies: [
-                "NightMiner", "Stratum", "ProofOfWork", "MiningEngine", "TestPool", "ControlAPI", "Guarded", "JSON",
+                // Only the products: the library's face (NightMiner, Stratum, ProofOfWork, MiningEngine), the
+                // service (MinerService, ProcessSupport), FleetClient and TestPool.
+                "NightMiner", "Stratum", "ProofOfWork", "MiningEngine", "MinerService", "ProcessSupport", "FleetClient", "TestPool",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -64,7 +89,10 @@ let package = Package(
         .testTarget(name: "ProofOfWorkTests", dependencies: ["ProofOfWork", "TestFixtures"]),
         .testTarget(name: "StratumTests", dependencies: ["Stratum", "ProofOfWork", "TestFixtures", "Guarded"]),
         .testTarget(name: "MiningEngineTests", dependencies: ["MiningEngine", "ProofOfWork", "Guarded"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["NightMiner", "TestPool", "Stratum", "ProofOfWork", "TestFixtures", "ControlAPI"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["NightMiner", "MinerService", "FleetClient", "ProcessSupport", "TestPool", "Stratum", "ProofOfWork", "TestFixtures",
+                           "ControlAPI"]),
         .testTarget(name: "ControlAPITests", dependencies: ["ControlAPI", "JSON", "TestFixtures"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import ProcessSupport
 import Logging
+import MinerService
 import MiningEngine
 import NightMiner
 
@@ -46,7 +48,7 @@ struct Demo: AsyncParsableCommand, LongRunningCommand {
         settings.algorithm = algorithm.lowercased()
         var options = ServiceOptions(configPath: nil)
         options.initialSettings = settings
-        options.testPoolDifficulty = difficulty
+        options.standInPool = EmbeddedTestPool.standIn(difficulty: difficulty)
         // A demo keeps nothing and changes nothing from outside: the API (and its dashboard) is read-only.
         options.apiPort = 0
         options.token = .none
@@ -60,8 +62,7 @@ struct Demo: AsyncParsableCommand, LongRunningCommand {
         do { service = try await NightMinerService.start(options, logger: logger) } catch { throw ValidationError(error.description) }
         FileHandle.standardOutput.write(Data("nightminer demo: watch it at \(service.server.url)/stats\n".utf8))
         await service.run(stopOnSignals: true, deadline: seconds.map { .milliseconds(Int64($0 * 1000)) })
-        let stats = service.testPool?.statistics
-        let accepted = stats?.accepted ?? 0
-        print("demo finished: the test pool accepted \(accepted) share\(accepted == 1 ? "" : "s") and rejected \(stats?.rejectedTotal ?? 0)")
+        let shares = service.mining.stats().shares
+        print("demo finished: the test pool accepted \(shares.accepted) share\(shares.accepted == 1 ? "" : "s") and rejected \(shares.rejectedTotal)")
     }
 }

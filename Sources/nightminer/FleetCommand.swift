@@ -1,6 +1,6 @@
 import ArgumentParser
+import FleetClient
 import Foundation
-import JSON
 import NightMiner
 import Stratum
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ProcessSupport
 import Logging
 import NightMiner
 import MiningEngine

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ProcessSupport
 import Logging
 
 /// How the process runs and logs, for `mine` and `serve`: `-B` detaches it, `--pid-file` records its
@@ -55,3 +56,5 @@ struct ProcessOptions: ParsableArguments {
         if let pidFile { unlink(pidFile) }
     }
 }
+
+extension ConsoleLogHandler.Format: ExpressibleByArgument {}

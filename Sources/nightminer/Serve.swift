@@ -1,7 +1,7 @@
 import ArgumentParser
-import ControlAPI
 import Foundation
 import Logging
+import MinerService
 import NightMiner
 import Stratum
 
@@ -95,7 +95,7 @@ struct Serve: AsyncParsableCommand, LongRunningCommand {
         options.allowedHosts = apiAllowHosts
         options.corsOrigins = apiCORSOrigins
         options.auditPath = auditFile
-        options.testPoolWhenEmpty = !noTestPool
+        options.standInPool = noTestPool ? nil : EmbeddedTestPool.standIn(difficulty: nil)
         let (dump, poolFlags) = (dumpProtocol, pool)
         options.tune = { configuration in
             configuration.dumpProtocol = dump

@@ -1,7 +1,5 @@
 import ArgumentParser
-import Dispatch
 import Foundation
-import Guarded
 import MiningEngine
 import NightMiner
 import ProofOfWork
@@ -18,7 +16,7 @@ enum ThreadsFlag {
 
 /// The algorithm names the CLI accepts before anything is registered.
 enum AlgorithmRegistryNames {
-    static let standard = AlgorithmRegistry.standard().names
+    static let standard = KernelChoice.all.map(\.algorithm)
 
     /// Refuses an algorithm name that is not built in.
     static func validate(_ algorithm: String) throws {

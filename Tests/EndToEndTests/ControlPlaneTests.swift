@@ -1,5 +1,6 @@
 import ControlAPI
 import Foundation
+import MinerService
 import NightMiner
 import ProofOfWork
 import Stratum
@@ -33,7 +34,6 @@ import Testing
             options.token = .given(ControlPlaneTests.token)
             options.readOnly = readOnly
             options.corsOrigins = corsOrigins
-            options.testPoolWhenEmpty = false
             options.auditPath = auditPath
             options.tune = { configuration in
                 configuration.statusInterval = nil

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MinerService
 import NightMiner
 import ProofOfWork
 import Stratum

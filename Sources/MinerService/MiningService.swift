@@ -4,6 +4,7 @@ import Guarded
 import JSON
 import Logging
 import MiningEngine
+import NightMiner
 import ProofOfWork
 import ServiceLifecycle
 import Stratum

@@ -1,5 +1,6 @@
 import ControlAPI
 import Guarded
+import NightMiner
 import Prometheus
 
 /// The Prometheus metrics of one service (`GET /metrics`), kept in a registry of its own with

@@ -1,10 +1,10 @@
 /// Making text safe to print in a log line.
-public enum LogText {
+package enum LogText {
     /// `text` with every control character (C0 including newline and carriage return, DEL, C1) and every
     /// Unicode bidirectional override written as a `\u{…}` escape. Pools put text into log messages (method
     /// names, `client.show_message`, error strings); escaped, it can neither forge a log line nor drive the
     /// terminal.
-    public static func printable(_ text: String) -> String {
+    package static func printable(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: isUnsafe) else { return text }
         var out = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {

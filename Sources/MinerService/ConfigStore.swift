@@ -1,4 +1,5 @@
 import Foundation
+import NightMiner
 
 /// Reads and writes the service's configuration file so that it is never half-written: each save goes to
 /// a temporary file in the same folder, is flushed to disk, then renamed over the old file.

@@ -2,10 +2,10 @@ import Foundation
 
 /// Tells systemd how the service is doing (`Type=notify` units): `READY=1` once the API listens,
 /// `STOPPING=1` when a graceful stop begins. Does nothing unless systemd set `NOTIFY_SOCKET`.
-enum SystemdNotifier {
+package enum SystemdNotifier {
     /// Sends `state` (e.g. `READY=1`) to `$NOTIFY_SOCKET`; false when there is no socket or sending failed.
     @discardableResult
-    static func notify(_ state: String) -> Bool {
+    package static func notify(_ state: String) -> Bool {
         guard let path = ProcessInfo.processInfo.environment["NOTIFY_SOCKET"], !path.isEmpty else { return false }
         let descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { return false }

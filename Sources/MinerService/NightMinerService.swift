@@ -3,13 +3,14 @@ import Foundation
 import Guarded
 import Logging
 import MiningEngine
+import NightMiner
+import ProcessSupport
 import ProofOfWork
 import ServiceLifecycle
 import Stratum
-import TestPool
 
-/// The miner as a service, as `nightminer serve` runs it: the configuration file, the embedded test pool
-/// when no pool is configured, the ``MiningService`` and the control API on libmicrohttpd, run as one
+/// The miner as a service, as `nightminer serve` runs it: the configuration file, a stand-in pool (the
+/// embedded test pool) when no pool is configured, the ``MiningService`` and the control API on libmicrohttpd, run as one
 /// `ServiceGroup`. ``start(_:logger:)`` gets everything ready (the API listens when it returns); ``run()``
 /// serves until ``shutdown()``, which stops in order: hashing stops and the answers to the shares already
 /// sent are awaited, then the API closes, then the test pool.
@@ -24,8 +25,8 @@ public final class NightMinerService: Sendable {
     public let mining: MiningService
     /// The control API's server (listening).
     public let server: HTTPServer
-    /// The embedded test pool, when no pool was configured.
-    public let testPool: TestPoolServer?
+    /// The pool started because none was configured.
+    public let standInPool: StandInPool?
     /// The file the API token is kept in, if it comes from one.
     public let tokenFile: String?
     /// Whether state changes need a token.
@@ -39,11 +40,11 @@ public final class NightMinerService: Sendable {
         var shutdownRequested = false
     }
 
-    private init(mining: MiningService, server: HTTPServer, testPool: TestPoolServer?, tokenFile: String?, requiresToken: Bool,
+    private init(mining: MiningService, server: HTTPServer, standInPool: StandInPool?, tokenFile: String?, requiresToken: Bool,
                  logger: Logger) {
         self.mining = mining
         self.server = server
-        self.testPool = testPool
+        self.standInPool = standInPool
         self.tokenFile = tokenFile
         self.requiresToken = requiresToken
         self.logger = logger
@@ -60,17 +61,14 @@ public final class NightMinerService: Sendable {
         var settings = try loadSettings(options, store: store, logger: logger)
         let (token, tokenFile) = try resolveToken(options, logger: logger)
 
-        var testPool: TestPoolServer?
-        if settings.pools.isEmpty && options.testPoolWhenEmpty {
+        var standIn: StandInPool?
+        if settings.pools.isEmpty, let start = options.standInPool {
             let algorithm = options.registry.algorithm(named: settings.algorithm) ?? Scrypt()
-            var configuration = TestPoolConfiguration(
-                algorithm: algorithm, difficulty: options.testPoolDifficulty ?? (algorithm.name == "scrypt" ? 0.2 : 0.005))
-            configuration.jobInterval = .seconds(30)
-            let pool = TestPoolServer(configuration: configuration, logger: logger)
-            do { try await pool.start() } catch { throw StartError(description: "cannot start the embedded test pool: \(error)") }
+            let pool: StandInPool
+            do { pool = try await start(algorithm) } catch { throw StartError(description: "cannot start the embedded test pool: \(error)") }
             settings.pools.append(.init(id: 0, url: pool.url, user: "demo", password: "x", algorithm: algorithm.name, priority: 1000,
                                         ephemeral: true))
-            testPool = pool
+            standIn = pool
             logger.notice("no pool configured: mining the embedded test pool at \(pool.url) (add yours with POST /pools)")
         }
 
@@ -79,7 +77,7 @@ public final class NightMinerService: Sendable {
         let audit: AuditLog?
         if let path = options.auditPath ?? options.configPath.map({ _ in options.besideConfiguration("audit.log") }) {
             do { audit = try AuditLog(path: path) { logger.notice("\($0)") } } catch {
-                testPool?.stop()
+                standIn?.stop()
                 throw StartError(description: "\(error)")
             }
         } else {
@@ -94,12 +92,12 @@ public final class NightMinerService: Sendable {
         serverConfiguration.port = options.apiPort
         let server: HTTPServer
         do { server = try HTTPServer(configuration: serverConfiguration) { router.handle($0) } } catch {
-            testPool?.stop()
+            standIn?.stop()
             throw StartError(description: error.description)
         }
         let access = options.readOnly ? "read-only" : token == nil ? "no token: loopback only" : "state changes need the bearer token"
         logger.notice("control API at \(server.url) (\(access))")
-        return NightMinerService(mining: mining, server: server, testPool: testPool, tokenFile: tokenFile, requiresToken: token != nil,
+        return NightMinerService(mining: mining, server: server, standInPool: standIn, tokenFile: tokenFile, requiresToken: token != nil,
                                  logger: logger)
     }
 
@@ -109,7 +107,7 @@ public final class NightMinerService: Sendable {
     /// answers to the shares already sent are awaited), then the API, then the test pool.
     public func run(stopOnSignals: Bool = false, deadline: Duration? = nil) async {
         var parts = [ServiceRunner.Part]()
-        if let testPool { parts.append(.init(testPool, name: "test pool")) }
+        if let standInPool { parts.append(.init(standInPool.service, name: "test pool")) }
         parts.append(.init(server, name: "control API"))
         parts.append(.init(mining, name: "miner"))
         parts.append(.init(Announcer(logger: logger), name: "systemd notifier"))

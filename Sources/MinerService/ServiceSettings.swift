@@ -1,4 +1,5 @@
 import ControlAPI
+import NightMiner
 import Stratum
 
 /// Everything the service persists in its configuration file (JSON): pools with their credentials and

@@ -1,6 +1,8 @@
 import ControlAPI
 import MiningEngine
+import NightMiner
 import ProofOfWork
+import ServiceLifecycle
 import Stratum
 
 /// How to run the service: where the configuration lives, how the API listens, what the command line
@@ -34,10 +36,9 @@ public struct ServiceOptions: Sendable {
     /// The audit file (default: `audit.log` beside the configuration file; none without one).
     public var auditPath: String?
 
-    /// Start the embedded test pool when no pool is configured.
-    public var testPoolWhenEmpty = true
-    /// The test pool's share difficulty (default: a share every few seconds).
-    public var testPoolDifficulty: Double?
+    /// Starts a pool to mine when none is configured (`serve` and `demo` start the embedded test pool),
+    /// given the algorithm to mine; nil: none, the service waits for one to be added through the API.
+    public var standInPool: (@Sendable (any ProofOfWork) async throws -> StandInPool)?
 
     /// How long a graceful stop waits for the answers to shares already sent.
     public var shareDrain: Duration = .seconds(3)
@@ -69,5 +70,23 @@ public struct ServiceOptions: Sendable {
     func besideConfiguration(_ name: String) -> String {
         guard let configPath, let slash = configPath.lastIndex(of: "/") else { return name }
         return String(configPath[...slash]) + name
+    }
+}
+
+/// A pool the service starts itself when none is configured, listening already: it runs in the service's
+/// group (stopped last) and is mined as an ephemeral pool, never saved.
+public struct StandInPool: Sendable {
+    /// The URL miners connect to.
+    public var url: String
+    /// What runs it in the service's group.
+    public var service: any Service
+    /// Stops it at once (when the service fails to start after it).
+    public var stop: @Sendable () -> Void
+
+    /// A stand-in pool at `url`, run by `service`, stopped by `stop`.
+    public init(url: String, service: any Service, stop: @escaping @Sendable () -> Void) {
+        self.url = url
+        self.service = service
+        self.stop = stop
     }
 }

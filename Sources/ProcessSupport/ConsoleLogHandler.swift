@@ -1,25 +1,23 @@
-import ArgumentParser
 import Foundation
 import JSON
 import Logging
-import NightMiner
 import Synchronization
 
 /// Prints log records as `[YYYY-MM-DD HH:MM:SS] message` lines, like the original nightminer, or as one JSON
 /// object per line (`--log-format json`: time, level, label, message, metadata). Errors and warnings go to
 /// standard error, everything else to standard output. Control characters in text lines are printed as
 /// escapes (``LogText/printable(_:)``); JSON escapes them itself.
-struct ConsoleLogHandler: LogHandler {
+package struct ConsoleLogHandler: LogHandler {
     /// How a record is written.
-    enum Format: String, CaseIterable, ExpressibleByArgument {
+    package enum Format: String, CaseIterable, Sendable {
         case text, json
     }
 
     /// The level every handler of the process reads, changeable at run time (`PATCH /config`).
-    final class SharedLevel: Sendable {
+    package final class SharedLevel: Sendable {
         private let raw: Atomic<Int>
-        init(_ level: Logger.Level) { raw = Atomic(Logger.Level.allCases.firstIndex(of: level) ?? 2) }
-        var level: Logger.Level {
+        package init(_ level: Logger.Level) { raw = Atomic(Logger.Level.allCases.firstIndex(of: level) ?? 2) }
+        package var level: Logger.Level {
             get { Logger.Level.allCases[raw.load(ordering: .relaxed)] }
             set { raw.store(Logger.Level.allCases.firstIndex(of: newValue) ?? 2, ordering: .relaxed) }
         }
@@ -28,19 +26,19 @@ struct ConsoleLogHandler: LogHandler {
     let shared: SharedLevel
     let format: Format
     let label: String
-    var metadata: Logger.Metadata = [:]
+    package var metadata: Logger.Metadata = [:]
 
-    var logLevel: Logger.Level {
+    package var logLevel: Logger.Level {
         get { shared.level }
         set { shared.level = newValue }
     }
 
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
-    func log(event: LogEvent) {
+    package func log(event: LogEvent) {
         var time = timeval()
         gettimeofday(&time, nil)
         var seconds = time_t(time.tv_sec)
@@ -81,7 +79,7 @@ struct ConsoleLogHandler: LogHandler {
 
     /// Installs the handler for the whole process at `level`; returns the level holder to change it later.
     @discardableResult
-    static func bootstrap(level: Logger.Level, format: Format = .text) -> SharedLevel {
+    package static func bootstrap(level: Logger.Level, format: Format = .text) -> SharedLevel {
         let shared = SharedLevel(level)
         LoggingSystem.bootstrap { label in ConsoleLogHandler(shared: shared, format: format, label: label) }
         return shared

@@ -3,17 +3,17 @@ import Foundation
 /// `-B`: starts this program again with the same arguments, in a new session, detached from the terminal,
 /// with its output discarded, and returns in the parent. The child knows it is the child from its
 /// environment, not from its arguments (`-qB` and other spellings of `-B` once made it spawn itself forever).
-enum Background {
+package enum Background {
     /// Set in the child's environment.
-    static let childVariable = "NIGHTMINER_BACKGROUND_CHILD"
+    package static let childVariable = "NIGHTMINER_BACKGROUND_CHILD"
 
     /// Whether this process is the detached child.
-    static var isChild: Bool { ProcessInfo.processInfo.environment[childVariable] == "1" }
+    package static var isChild: Bool { ProcessInfo.processInfo.environment[childVariable] == "1" }
 
     /// glibc's POSIX_SPAWN_SETSID (not imported into Swift): start the child in a new session.
     private static let spawnSetSession: Int16 = 0x80
 
-    static func detach() throws {
+    package static func detach() throws {
         let arguments = CommandLine.arguments
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -47,14 +47,14 @@ enum Background {
 
 extension Background {
     /// This process's open descriptors (from /proc/self/fd).
-    static func inheritedDescriptors() -> [Int32] {
+    package static func inheritedDescriptors() -> [Int32] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
         return names.compactMap { Int32($0) }.filter { fcntl($0, F_GETFD) >= 0 }
     }
 }
 
 /// A failure to detach.
-struct BackgroundError: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
+package struct BackgroundError: Error, CustomStringConvertible {
+    package let message: String
+    package var description: String { message }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Guarded
+import NightMiner
 import NIOCore
 import NIOHTTP1
 import NIOPosix
