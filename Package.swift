@@ -7,11 +7,9 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         // The library's face: the miner and the types it speaks (jobs, pools, algorithms, the engine).
-        .library(name: "NightMiner", targets: ["NightMiner", "Stratum", "ProofOfWork", "MiningEngine"]),
+        .library(name: "NightMiner", targets: ["NightMiner", "Stratum", "ProofOfWork", "MiningEngine", "JSON"]),
         // The miner as a service with the REST control API, and what runs it as a process.
         .library(name: "MinerService", targets: ["MinerService", "ProcessSupport"]),
-        // A client of many miners' control APIs.
-        .library(name: "FleetClient", targets: ["FleetClient"]),
         // The stratum test pool, for testing miners and pools.
         .library(name: "TestPool", targets: ["TestPool"]),
         .executable(name: "nightminer", targets: ["nightminer"]),
@@ -79,8 +77,8 @@ let package = Package(
         .executableTarget(
             name: "nightminer",
             dependencies: [
-                // Only the products: the library's face (NightMiner, Stratum, ProofOfWork, MiningEngine), the
-                // service (MinerService, ProcessSupport), FleetClient and TestPool.
+                // The products (the library's face: NightMiner with Stratum, ProofOfWork and MiningEngine; the
+                // service: MinerService with ProcessSupport; TestPool) and the fleet's client.
                 "NightMiner", "Stratum", "ProofOfWork", "MiningEngine", "MinerService", "ProcessSupport", "FleetClient", "TestPool",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

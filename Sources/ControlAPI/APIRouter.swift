@@ -3,7 +3,7 @@ import Guarded
 import JSON
 
 /// Routes control API requests to a ``ControlService`` and turns results into JSON responses.
-public final class APIRouter: Sendable {
+package final class APIRouter: Sendable {
     private let service: any ControlService
     private let policy: AccessPolicy
     private let openAPIDocument: [UInt8]
@@ -16,7 +16,7 @@ public final class APIRouter: Sendable {
 
     /// A router for `service` under `policy`, serving `openAPIDocument` at `/openapi.yaml`; every request
     /// that asks for a state change is recorded in `audit`.
-    public init(service: any ControlService, policy: AccessPolicy, openAPIDocument: String, audit: AuditLog? = nil) {
+    package init(service: any ControlService, policy: AccessPolicy, openAPIDocument: String, audit: AuditLog? = nil) {
         self.service = service
         self.policy = policy
         self.openAPIDocument = Array(openAPIDocument.utf8)
@@ -26,7 +26,7 @@ public final class APIRouter: Sendable {
     /// Answers one request. A request that may change state is checked before anything else: without a
     /// valid token it gets 401 whatever its path, and an address that sent more than 10 bad tokens in a
     /// minute gets 429 with `Retry-After`.
-    public func handle(_ request: HTTPRequest) -> HTTPResponse {
+    package func handle(_ request: HTTPRequest) -> HTTPResponse {
         var response = request.method == "OPTIONS" ? preflight(request) : answer(request)
         if request.changesState { audit?.record(request, status: response.status) }
         response.headers += policy.corsHeaders(for: request.headers["origin"])

@@ -1,22 +1,22 @@
 /// Who may change state through the API.
-public struct AccessPolicy: Sendable {
+package struct AccessPolicy: Sendable {
     /// The bearer token every state change must carry; nil only for an explicitly insecure loopback API.
-    public var token: String?
+    package var token: String?
     /// Refuse every state change (403), token or not.
-    public var readOnly: Bool
+    package var readOnly: Bool
     /// The `Host` names requests may carry (without the port), or nil for any. An API bound to loopback
     /// answers only loopback names and addresses and the ones given with `--api-allow-host`: a web page
     /// elsewhere cannot reach it through a DNS name that it points at 127.0.0.1 (DNS rebinding).
-    public var allowedHosts: Set<String>?
+    package var allowedHosts: Set<String>?
     /// Web origins (`https://dash.example.com`) whose pages may use the API from a browser (CORS); none by
     /// default, and nothing is sent for any other origin.
-    public var corsOrigins: Set<String>
+    package var corsOrigins: Set<String>
 
     /// The names a loopback API answers to.
-    public static let loopbackHosts: Set<String> = ["localhost", "127.0.0.1", "::1", "[::1]", "localhost."]
+    package static let loopbackHosts: Set<String> = ["localhost", "127.0.0.1", "::1", "[::1]", "localhost."]
 
     /// A policy.
-    public init(token: String?, readOnly: Bool = false, allowedHosts: Set<String>? = nil, corsOrigins: Set<String> = []) {
+    package init(token: String?, readOnly: Bool = false, allowedHosts: Set<String>? = nil, corsOrigins: Set<String> = []) {
         self.token = token
         self.readOnly = readOnly
         self.allowedHosts = allowedHosts.map { Set($0.map { $0.lowercased() }) }

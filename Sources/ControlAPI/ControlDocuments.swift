@@ -1,52 +1,52 @@
 /// The JSON documents of the control API (see `openapi.yaml`). Field names are stable: add, never rename.
 
 /// `GET /stats`.
-public struct StatsDocument: Sendable, Encodable {
+package struct StatsDocument: Sendable, Encodable {
     /// `mining`, `connecting` or `stopped`.
-    public var state: String
+    package var state: String
     /// Seconds since mining started (0 when stopped).
-    public var uptimeSeconds: Double
+    package var uptimeSeconds: Double
     /// Algorithm name.
-    public var algorithm: String
+    package var algorithm: String
     /// The hashing kernel.
-    public var kernel: String
+    package var kernel: String
     /// Hashing threads running.
-    public var threads: Int
+    package var threads: Int
     /// Hash rates in H/s.
-    public var hashrate: Hashrate
+    package var hashrate: Hashrate
     /// Share counts.
-    public var shares: Shares
+    package var shares: Shares
     /// The current job, or null.
-    public var job: Job?
+    package var job: Job?
     /// The pool connection.
-    public var pool: Pool
+    package var pool: Pool
     /// Every pool in the order they are tried, with where each stands and its share counts (as `GET /pools`).
-    public var pools: [PoolDocument]
+    package var pools: [PoolDocument]
     /// The last review of the kernel in use against its runner-up, or null before the first.
-    public var kernelReview: KernelReview?
+    package var kernelReview: KernelReview?
 
     /// The kernel review: every few minutes one thread times the calibration's runner-up against the kernel
     /// in use on real work, and moves every thread to it when it wins three reviews in a row.
-    public struct KernelReview: Sendable, Encodable {
+    package struct KernelReview: Sendable, Encodable {
         /// The algorithm reviewed.
-        public var algorithm: String
+        package var algorithm: String
         /// The kernel in use.
-        public var kernel: String
+        package var kernel: String
         /// The kernel timed against it.
-        public var runnerUp: String
+        package var runnerUp: String
         /// The kernel in use's median in the last review, hashes per second of one thread's CPU time.
-        public var kernelHashesPerSecond: Double
+        package var kernelHashesPerSecond: Double
         /// The runner-up's.
-        public var runnerUpHashesPerSecond: Double
+        package var runnerUpHashesPerSecond: Double
         /// Reviews done.
-        public var reviews: Int
+        package var reviews: Int
         /// Reviews in a row the runner-up won.
-        public var runnerUpWins: Int
+        package var runnerUpWins: Int
         /// Switches made.
-        public var switches: Int
+        package var switches: Int
 
         /// Creates the section.
-        public init(algorithm: String, kernel: String, runnerUp: String, kernelHashesPerSecond: Double, runnerUpHashesPerSecond: Double,
+        package init(algorithm: String, kernel: String, runnerUp: String, kernelHashesPerSecond: Double, runnerUpHashesPerSecond: Double,
                     reviews: Int, runnerUpWins: Int, switches: Int) {
             self.algorithm = algorithm
             self.kernel = kernel
@@ -68,19 +68,19 @@ public struct StatsDocument: Sendable, Encodable {
     }
 
     /// Hash rates.
-    public struct Hashrate: Sendable, Encodable {
+    package struct Hashrate: Sendable, Encodable {
         /// Last 10 s.
-        public var tenSeconds: Double
+        package var tenSeconds: Double
         /// Last 60 s.
-        public var oneMinute: Double
+        package var oneMinute: Double
         /// Last 15 min.
-        public var fifteenMinutes: Double
+        package var fifteenMinutes: Double
         /// Each thread, last 10 s.
-        public var perThread: [Double]
+        package var perThread: [Double]
         /// Hashes since the process started.
-        public var totalHashes: UInt64
+        package var totalHashes: UInt64
         /// Creates the section.
-        public init(tenSeconds: Double, oneMinute: Double, fifteenMinutes: Double, perThread: [Double], totalHashes: UInt64) {
+        package init(tenSeconds: Double, oneMinute: Double, fifteenMinutes: Double, perThread: [Double], totalHashes: UInt64) {
             self.tenSeconds = tenSeconds
             self.oneMinute = oneMinute
             self.fifteenMinutes = fifteenMinutes
@@ -93,25 +93,25 @@ public struct StatsDocument: Sendable, Encodable {
     }
 
     /// Share counts.
-    public struct Shares: Sendable, Encodable {
+    package struct Shares: Sendable, Encodable {
         /// Accepted by the pool.
-        public var accepted: UInt64
+        package var accepted: UInt64
         /// Rejected, by reason.
-        public var rejected: [String: UInt64]
+        package var rejected: [String: UInt64]
         /// Rejected in total.
-        public var rejectedTotal: UInt64
+        package var rejectedTotal: UInt64
         /// Dropped as stale before submission.
-        public var stale: UInt64
+        package var stale: UInt64
         /// Never answered or not sent.
-        public var lost: UInt64
+        package var lost: UInt64
         /// Refused by the miner's own re-check.
-        public var invalid: UInt64
+        package var invalid: UInt64
         /// Sum of pool difficulty over accepted shares.
-        public var acceptedDifficulty: Double
+        package var acceptedDifficulty: Double
         /// Highest share difficulty found.
-        public var bestShareDifficulty: Double
+        package var bestShareDifficulty: Double
         /// Creates the section.
-        public init(accepted: UInt64, rejected: [String: UInt64], rejectedTotal: UInt64, stale: UInt64, lost: UInt64,
+        package init(accepted: UInt64, rejected: [String: UInt64], rejectedTotal: UInt64, stale: UInt64, lost: UInt64,
                     invalid: UInt64, acceptedDifficulty: Double, bestShareDifficulty: Double) {
             self.accepted = accepted
             self.rejected = rejected
@@ -129,21 +129,21 @@ public struct StatsDocument: Sendable, Encodable {
     }
 
     /// The current job.
-    public struct Job: Sendable, Encodable {
+    package struct Job: Sendable, Encodable {
         /// Job ID.
-        public var id: String
+        package var id: String
         /// Seconds since it arrived.
-        public var ageSeconds: Double
+        package var ageSeconds: Double
         /// Share difficulty in force.
-        public var difficulty: Double
+        package var difficulty: Double
         /// Share target, 64 hex digits, most significant first.
-        public var target: String
+        package var target: String
         /// Whether it voided older jobs.
-        public var clean: Bool
+        package var clean: Bool
         /// extranonce2 size in bytes.
-        public var extranonce2Size: Int
+        package var extranonce2Size: Int
         /// Creates the section.
-        public init(id: String, ageSeconds: Double, difficulty: Double, target: String, clean: Bool, extranonce2Size: Int) {
+        package init(id: String, ageSeconds: Double, difficulty: Double, target: String, clean: Bool, extranonce2Size: Int) {
             self.id = id
             self.ageSeconds = ageSeconds
             self.difficulty = difficulty
@@ -158,26 +158,26 @@ public struct StatsDocument: Sendable, Encodable {
     }
 
     /// The pool connection.
-    public struct Pool: Sendable, Encodable {
+    package struct Pool: Sendable, Encodable {
         /// The active pool's id.
-        public var id: Int?
+        package var id: Int?
         /// URL.
-        public var url: String
+        package var url: String
         /// Worker name.
-        public var user: String
+        package var user: String
         /// Subscribed and authorized.
-        public var connected: Bool
+        package var connected: Bool
         /// Seconds since connected, or null.
-        public var connectedForSeconds: Double?
+        package var connectedForSeconds: Double?
         /// Round trip of the last answered share in milliseconds, or null.
-        public var lastShareRoundTripMs: Double?
+        package var lastShareRoundTripMs: Double?
         /// The last connection problem, or null.
-        public var lastError: String?
+        package var lastError: String?
         /// Seconds the oldest unanswered request has waited, or null: a pool that stops answering shows here
         /// before the response timeout ends its session.
-        public var oldestUnansweredSeconds: Double?
+        package var oldestUnansweredSeconds: Double?
         /// Creates the section.
-        public init(id: Int?, url: String, user: String, connected: Bool, connectedForSeconds: Double?,
+        package init(id: Int?, url: String, user: String, connected: Bool, connectedForSeconds: Double?,
                     lastShareRoundTripMs: Double?, lastError: String?, oldestUnansweredSeconds: Double? = nil) {
             self.id = id
             self.url = url
@@ -194,7 +194,7 @@ public struct StatsDocument: Sendable, Encodable {
             case oldestUnansweredSeconds = "oldest_unanswered_seconds"
         }
         /// Writes nulls explicitly so the document always has the same keys.
-        public func encode(to encoder: any Encoder) throws {
+        package func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(id, forKey: .id)
             try container.encode(url, forKey: .url)
@@ -208,7 +208,7 @@ public struct StatsDocument: Sendable, Encodable {
     }
 
     /// Creates the document.
-    public init(state: String, uptimeSeconds: Double, algorithm: String, kernel: String, threads: Int, hashrate: Hashrate,
+    package init(state: String, uptimeSeconds: Double, algorithm: String, kernel: String, threads: Int, hashrate: Hashrate,
                 shares: Shares, job: Job?, pool: Pool, pools: [PoolDocument], kernelReview: KernelReview? = nil) {
         self.state = state
         self.uptimeSeconds = uptimeSeconds
@@ -230,7 +230,7 @@ public struct StatsDocument: Sendable, Encodable {
     }
 
     /// Writes `job: null` and `kernel_review: null` explicitly.
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(state, forKey: .state)
         try container.encode(uptimeSeconds, forKey: .uptimeSeconds)
@@ -247,56 +247,56 @@ public struct StatsDocument: Sendable, Encodable {
 }
 
 /// `POST /mining/start|stop` answers.
-public struct MiningStateDocument: Sendable, Encodable {
+package struct MiningStateDocument: Sendable, Encodable {
     /// `mining`, `connecting` or `stopped`.
-    public var state: String
+    package var state: String
     /// Creates the document.
-    public init(state: String) { self.state = state }
+    package init(state: String) { self.state = state }
 }
 
 /// A pool as the API shows it: the password is write-only and never appears.
-public struct PoolDocument: Sendable, Encodable, Equatable {
+package struct PoolDocument: Sendable, Encodable, Equatable {
     /// Stable id.
-    public var id: Int
+    package var id: Int
     /// `stratum+tcp://host:port`.
-    public var url: String
+    package var url: String
     /// Worker name.
-    public var user: String
+    package var user: String
     /// Algorithm mined on this pool.
-    public var algorithm: String
+    package var algorithm: String
     /// Lower numbers are tried first.
-    public var priority: Int
+    package var priority: Int
     /// Whether this is the pool in use.
-    public var active: Bool
+    package var active: Bool
     /// Whether a password is set (the password itself is never returned).
-    public var passwordSet: Bool
+    package var passwordSet: Bool
     /// `active`, `connecting`, `failing` or `standby` (`standby` for every pool while not mining).
-    public var state: String
+    package var state: String
     /// Failed sessions in a row.
-    public var failures: Int
+    package var failures: Int
     /// Why its last session failed, if it did.
-    public var lastError: String?
+    package var lastError: String?
     /// Shares this pool accepted since the service started.
-    public var accepted: UInt64 = 0
+    package var accepted: UInt64 = 0
     /// Shares it rejected.
-    public var rejected: UInt64 = 0
+    package var rejected: UInt64 = 0
     /// Shares found for its jobs that were stale before they could be sent.
-    public var stale: UInt64 = 0
+    package var stale: UInt64 = 0
     /// Shares it never answered, or that could not be sent to it.
-    public var lost: UInt64 = 0
+    package var lost: UInt64 = 0
     /// A TLS pool's PEM file of CAs trusted instead of the system's, if any.
-    public var tlsCA: String?
+    package var tlsCA: String?
     /// A TLS pool's pinned certificate SHA-256 (`AB:CD:…`), if any.
-    public var tlsFingerprint: String?
+    package var tlsFingerprint: String?
     /// Whether a TLS pool's certificate checks are off.
-    public var tlsInsecure = false
+    package var tlsInsecure = false
     /// Whether `mining.extranonce.subscribe` is sent after authorizing.
-    public var extranonceSubscribe = true
+    package var extranonceSubscribe = true
     /// The difficulty asked for with `mining.suggest_difficulty`, if any.
-    public var suggestDifficulty: Double?
+    package var suggestDifficulty: Double?
 
     /// Creates the document.
-    public init(id: Int, url: String, user: String, algorithm: String, priority: Int, active: Bool, passwordSet: Bool,
+    package init(id: Int, url: String, user: String, algorithm: String, priority: Int, active: Bool, passwordSet: Bool,
                 state: String = "standby", failures: Int = 0, lastError: String? = nil) {
         self.id = id
         self.url = url
@@ -317,7 +317,7 @@ public struct PoolDocument: Sendable, Encodable, Equatable {
     }
 
     /// Encodes every field, the optional ones (`last_error`, the TLS file and fingerprint, `suggest_difficulty`) as null when unset.
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id, forKey: .id)
         try container.encode(url, forKey: .url)
@@ -343,29 +343,29 @@ public struct PoolDocument: Sendable, Encodable, Equatable {
 
 
 /// Fields of a pool to create or change (`nil`: not given).
-public struct PoolInput: Sendable, Equatable {
+package struct PoolInput: Sendable, Equatable {
     /// New URL.
-    public var url: String?
+    package var url: String?
     /// New worker name.
-    public var user: String?
+    package var user: String?
     /// New password.
-    public var password: String?
+    package var password: String?
     /// New algorithm.
-    public var algorithm: String?
+    package var algorithm: String?
     /// New priority.
-    public var priority: Int?
+    package var priority: Int?
     /// A PEM file of CAs to trust for this TLS pool (`""` clears it).
-    public var tlsCA: String?
+    package var tlsCA: String?
     /// A SHA-256 certificate fingerprint to pin (`""` clears it).
-    public var tlsFingerprint: String?
+    package var tlsFingerprint: String?
     /// Turn certificate checks off (true) or on.
-    public var tlsInsecure: Bool?
+    package var tlsInsecure: Bool?
     /// Send `mining.extranonce.subscribe` after authorizing.
-    public var extranonceSubscribe: Bool?
+    package var extranonceSubscribe: Bool?
     /// A difficulty to ask for with `mining.suggest_difficulty` (0 clears it).
-    public var suggestDifficulty: Double?
+    package var suggestDifficulty: Double?
     /// Creates an input.
-    public init(url: String? = nil, user: String? = nil, password: String? = nil, algorithm: String? = nil, priority: Int? = nil,
+    package init(url: String? = nil, user: String? = nil, password: String? = nil, algorithm: String? = nil, priority: Int? = nil,
                 tlsCA: String? = nil, tlsFingerprint: String? = nil, tlsInsecure: Bool? = nil, extranonceSubscribe: Bool? = nil,
                 suggestDifficulty: Double? = nil) {
         self.url = url
@@ -382,17 +382,17 @@ public struct PoolInput: Sendable, Equatable {
 }
 
 /// `GET /config`.
-public struct ConfigDocument: Sendable, Encodable, Equatable {
+package struct ConfigDocument: Sendable, Encodable, Equatable {
     /// Hashing threads.
-    public var threads: Int
+    package var threads: Int
     /// Algorithm for pools that do not name one.
-    public var algorithm: String
+    package var algorithm: String
     /// `trace`, `debug`, `info`, `notice`, `warning`, `error` or `critical`.
-    public var logLevel: String
+    package var logLevel: String
     /// Whether mining starts with the process.
-    public var autostart: Bool
+    package var autostart: Bool
     /// Creates the document.
-    public init(threads: Int, algorithm: String, logLevel: String, autostart: Bool) {
+    package init(threads: Int, algorithm: String, logLevel: String, autostart: Bool) {
         self.threads = threads
         self.algorithm = algorithm
         self.logLevel = logLevel
@@ -405,17 +405,17 @@ public struct ConfigDocument: Sendable, Encodable, Equatable {
 }
 
 /// Fields of the configuration to change (`nil`: not given).
-public struct ConfigInput: Sendable, Equatable {
+package struct ConfigInput: Sendable, Equatable {
     /// Threads.
-    public var threads: Int?
+    package var threads: Int?
     /// Default algorithm.
-    public var algorithm: String?
+    package var algorithm: String?
     /// Log level.
-    public var logLevel: String?
+    package var logLevel: String?
     /// Autostart.
-    public var autostart: Bool?
+    package var autostart: Bool?
     /// Creates an input.
-    public init(threads: Int? = nil, algorithm: String? = nil, logLevel: String? = nil, autostart: Bool? = nil) {
+    package init(threads: Int? = nil, algorithm: String? = nil, logLevel: String? = nil, autostart: Bool? = nil) {
         self.threads = threads
         self.algorithm = algorithm
         self.logLevel = logLevel
@@ -424,13 +424,13 @@ public struct ConfigInput: Sendable, Equatable {
 }
 
 /// `GET /readyz`.
-public struct ReadinessDocument: Sendable, Encodable {
+package struct ReadinessDocument: Sendable, Encodable {
     /// Whether every check passes.
-    public var ready: Bool
+    package var ready: Bool
     /// Each check by name: `authorized`, `fresh_job`, `hashing`.
-    public var checks: [String: Bool]
+    package var checks: [String: Bool]
     /// Creates the document.
-    public init(ready: Bool, checks: [String: Bool]) {
+    package init(ready: Bool, checks: [String: Bool]) {
         self.ready = ready
         self.checks = checks
     }

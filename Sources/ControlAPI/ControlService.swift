@@ -2,7 +2,7 @@
 /// or the stratum client directly, only these snapshots and commands.
 ///
 /// Every method is called on the HTTP server's thread and must return quickly.
-public protocol ControlService: Sendable {
+package protocol ControlService: Sendable {
     /// A snapshot of the statistics.
     func stats() -> StatsDocument
     /// Starts mining (idempotent); returns the resulting state. 409 when no pool is configured.

@@ -4,17 +4,17 @@ import JSON
 /// The most recent events of the service, for `GET /events` (Server-Sent Events): a bounded ring with
 /// increasing ids, so a client that reconnects with `Last-Event-ID` gets what it missed while the ring still
 /// holds it. Appending wakes the streams waiting for news; memory never grows past ``capacity`` events.
-public final class EventJournal: Sendable {
+package final class EventJournal: Sendable {
     /// One event as it goes on the wire.
-    public struct Entry: Sendable {
+    package struct Entry: Sendable {
         /// Its id (1, 2, 3, …).
-        public let id: UInt64
+        package let id: UInt64
         /// The SSE frame: `id:`, `event:` and `data:` lines and the blank line.
-        public let frame: [UInt8]
+        package let frame: [UInt8]
     }
 
     /// The most events kept.
-    public let capacity: Int
+    package let capacity: Int
     private let state: Locked<State>
 
     private struct State: Sendable {
@@ -25,7 +25,7 @@ public final class EventJournal: Sendable {
     }
 
     /// A journal that keeps the newest `capacity` events.
-    public init(capacity: Int = 1024) {
+    package init(capacity: Int = 1024) {
         precondition(capacity > 0)
         self.capacity = capacity
         state = Locked(State())
@@ -33,7 +33,7 @@ public final class EventJournal: Sendable {
 
     /// Appends an event named `name` (`share`, `job`, …) with `data` (a JSON object), and
     /// wakes the waiting streams.
-    public func append(_ name: String, _ data: [String: JSONValue]) {
+    package func append(_ name: String, _ data: [String: JSONValue]) {
         let listeners = state.withLock { state -> [@Sendable () -> Void] in
             let id = state.nextID
             state.nextID += 1
@@ -46,16 +46,16 @@ public final class EventJournal: Sendable {
     }
 
     /// The id of the newest event (0 before the first).
-    public var latestID: UInt64 { state.withLock { $0.nextID - 1 } }
+    package var latestID: UInt64 { state.withLock { $0.nextID - 1 } }
 
     /// The ids a stream may resume after: from just before the oldest event kept to the newest.
-    public var resumableIDs: ClosedRange<UInt64> {
+    package var resumableIDs: ClosedRange<UInt64> {
         state.withLock { state in (state.entries.first.map { $0.id - 1 } ?? state.nextID - 1)...(state.nextID - 1) }
     }
 
     /// The events after `id`, at most `limit`; `complete` is false when events after `id` have already left
     /// the ring (the reader fell behind, or asked for an id too old).
-    public func entries(after id: UInt64, limit: Int) -> (entries: [Entry], complete: Bool) {
+    package func entries(after id: UInt64, limit: Int) -> (entries: [Entry], complete: Bool) {
         state.withLock { state in
             guard let first = state.entries.first else { return ([], true) }
             let complete = id + 1 >= first.id || id >= state.nextID - 1

@@ -6,23 +6,23 @@ import Guarded
 ///
 /// Requests are answered by a ``HTTPHandler`` on libmicrohttpd's thread; handlers must be quick and
 /// never wait on a hashing thread (they read snapshots).
-public final class HTTPServer: Sendable {
+package final class HTTPServer: Sendable {
     /// Why the server could not start.
-    public struct StartError: Error, Sendable, CustomStringConvertible {
+    package struct StartError: Error, Sendable, CustomStringConvertible {
         /// A sentence for the user.
-        public let description: String
+        package let description: String
     }
 
     private let context: HTTPServerContext
     /// The running daemon's address (0 once stopped); kept as bits because C pointers are not Sendable.
     private let daemon: Locked<UInt>
     /// The bound port.
-    public let port: Int
+    package let port: Int
     /// The bound address.
-    public let host: String
+    package let host: String
 
     /// Binds and starts answering with `handler`.
-    public init(configuration: HTTPServerConfiguration, handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse) throws(StartError) {
+    package init(configuration: HTTPServerConfiguration, handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse) throws(StartError) {
         context = HTTPServerContext(handler: handler, maximumBodyBytes: configuration.maximumBodyBytes)
         let contextPointer = Unmanaged.passUnretained(context).toOpaque()
         let started: OpaquePointer?
@@ -63,10 +63,10 @@ public final class HTTPServer: Sendable {
     }
 
     /// The base URL, e.g. `http://127.0.0.1:8080`.
-    public var url: String { host.contains(":") ? "http://[\(host)]:\(port)" : "http://\(host):\(port)" }
+    package var url: String { host.contains(":") ? "http://[\(host)]:\(port)" : "http://\(host):\(port)" }
 
     /// Stops accepting, finishes the requests in progress, and stops the server. Idempotent.
-    public func stop() {
+    package func stop() {
         let bits = daemon.withLock { daemon -> UInt in
             let current = daemon
             daemon = 0

@@ -7,40 +7,40 @@ import NIOPosix
 
 /// A small client of nightminer's control API (one request per connection, on SwiftNIO's event loops), with
 /// a time limit on the whole exchange. What `nightminer fleet` speaks to every miner with.
-public struct APIClient: Sendable {
+package struct APIClient: Sendable {
     /// An answer.
-    public struct Response: Sendable {
+    package struct Response: Sendable {
         /// The HTTP status.
-        public var status: Int
+        package var status: Int
         /// The body.
-        public var body: [UInt8]
+        package var body: [UInt8]
 
         /// The body as JSON, if it is.
-        public var json: Any? { try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]) }
+        package var json: Any? { try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]) }
         /// The `detail` of a problem document, or the status line.
-        public var problem: String {
+        package var problem: String {
             ((json as? [String: Any])?["detail"] as? String) ?? "HTTP \(status)"
         }
     }
 
     /// Why a request got no answer.
-    public struct Failure: Error, Sendable, CustomStringConvertible {
+    package struct Failure: Error, Sendable, CustomStringConvertible {
         /// What went wrong, in words.
-        public let description: String
+        package let description: String
     }
 
     /// The miner's address.
-    public var host: String
+    package var host: String
     /// The API port.
-    public var port: Int
+    package var port: Int
     /// The bearer token for state changes.
-    public var token: String?
+    package var token: String?
     /// The longest a request may take, connection included.
-    public var timeout: Duration
+    package var timeout: Duration
     private let group: any EventLoopGroup
 
     /// A client for the API at `host`:`port`.
-    public init(host: String, port: Int, token: String?, timeout: Duration = .seconds(5),
+    package init(host: String, port: Int, token: String?, timeout: Duration = .seconds(5),
                 group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         self.host = host
         self.port = port
@@ -50,7 +50,7 @@ public struct APIClient: Sendable {
     }
 
     /// Sends one request and waits (without blocking a thread) for the whole answer.
-    public func send(_ method: HTTPMethod, _ path: String, json: String? = nil) async throws(Failure) -> Response {
+    package func send(_ method: HTTPMethod, _ path: String, json: String? = nil) async throws(Failure) -> Response {
         let host = host
         let started = ContinuousClock.now
         let milliseconds = Int64(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)

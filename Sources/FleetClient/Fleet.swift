@@ -6,24 +6,24 @@ import NIOPosix
 
 /// Many miners' APIs at once: `nightminer fleet`. Every host gets the same operation, at most
 /// ``concurrency`` at a time, each within ``APIClient/timeout``; one host's failure never stops the others.
-public struct Fleet: Sendable {
+package struct Fleet: Sendable {
     /// A miner's API address.
-    public struct Host: Sendable, Hashable, CustomStringConvertible {
+    package struct Host: Sendable, Hashable, CustomStringConvertible {
         /// Name or address.
-        public var host: String
+        package var host: String
         /// Port.
-        public var port: Int
+        package var port: Int
         /// `host:port` (IPv6 in brackets).
-        public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+        package var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 
         /// A host.
-        public init(host: String, port: Int) {
+        package init(host: String, port: Int) {
             self.host = host
             self.port = port
         }
 
         /// Reads `host:port`, `[v6]:port` or `http://host:port[/…]`.
-        public init(parsing text: String) throws(Fleet.Failure) {
+        package init(parsing text: String) throws(Fleet.Failure) {
             var rest = Substring(text.trimmingCharacters(in: .whitespaces))
             if let scheme = rest.range(of: "://") {
                 guard rest[..<scheme.lowerBound].lowercased() == "http" else { throw Failure("only http:// miners are supported: \(text)") }
@@ -47,26 +47,26 @@ public struct Fleet: Sendable {
     }
 
     /// A problem with the fleet's description (not with a host).
-    public struct Failure: Error, Sendable, CustomStringConvertible {
+    package struct Failure: Error, Sendable, CustomStringConvertible {
         /// What is wrong.
-        public let description: String
+        package let description: String
         init(_ description: String) { self.description = description }
     }
 
     /// What one host answered.
-    public struct Outcome: Sendable {
+    package struct Outcome: Sendable {
         /// The host.
-        public var host: Host
+        package var host: Host
         /// Its status after the operation, when it answered.
-        public var status: [String: JSONValue]?
+        package var status: [String: JSONValue]?
         /// Why it failed, when it did.
-        public var error: String?
+        package var error: String?
         /// Whether it did what was asked.
-        public var ok: Bool { error == nil }
+        package var ok: Bool { error == nil }
     }
 
     /// What to do on every host.
-    public enum Operation: Sendable {
+    package enum Operation: Sendable {
         /// Read the status.
         case status
         /// Start mining.
@@ -80,16 +80,16 @@ public struct Fleet: Sendable {
     }
 
     /// The miners.
-    public var hosts: [Host]
+    package var hosts: [Host]
     /// The token for state changes.
-    public var token: String?
+    package var token: String?
     /// Each request's time limit.
-    public var timeout: Duration
+    package var timeout: Duration
     /// Hosts talked to at once.
-    public var concurrency: Int
+    package var concurrency: Int
 
     /// A fleet.
-    public init(hosts: [Host], token: String?, timeout: Duration = .seconds(5), concurrency: Int = 16) {
+    package init(hosts: [Host], token: String?, timeout: Duration = .seconds(5), concurrency: Int = 16) {
         self.hosts = hosts
         self.token = token
         self.timeout = timeout
@@ -97,7 +97,7 @@ public struct Fleet: Sendable {
     }
 
     /// The hosts of a hosts file: one `host:port` or URL a line, `#` comments, blank lines ignored.
-    public static func hosts(file path: String) throws(Failure) -> [Host] {
+    package static func hosts(file path: String) throws(Failure) -> [Host] {
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch { throw Failure("cannot read \(path): \(error.localizedDescription)") }
         var hosts = [Host]()
@@ -111,7 +111,7 @@ public struct Fleet: Sendable {
     }
 
     /// Every address of `name` (a Kubernetes headless Service gives one per pod), with `port`.
-    public static func hosts(dns name: String, port: Int) async throws(Failure) -> [Host] {
+    package static func hosts(dns name: String, port: Int) async throws(Failure) -> [Host] {
         let addresses: [String]
         do {
             addresses = try await NIOThreadPool.singleton.runIfActive { try Self.resolve(name) }
@@ -146,7 +146,7 @@ public struct Fleet: Sendable {
     }
 
     /// Does `operation` on every host (at most ``concurrency`` at once); the outcomes in the hosts' order.
-    public func run(_ operation: Operation) async -> [Outcome] {
+    package func run(_ operation: Operation) async -> [Outcome] {
         var outcomes = [Outcome?](repeating: nil, count: hosts.count)
         await withTaskGroup(of: (Int, Outcome).self) { group in
             var next = 0

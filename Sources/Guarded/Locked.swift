@@ -5,13 +5,13 @@ import Synchronization
 /// Use it exactly like `Mutex`: `let state = Locked(State())`, then `state.withLock { $0.count += 1 }`.
 /// Each lock and unlock is also reported to ThreadSanitizer when the process runs under it (see
 /// ``ThreadSanitizerHooks``), so `swift test --sanitize=thread` reports real races only.
-public struct Locked<Value: ~Copyable>: ~Copyable {
+package struct Locked<Value: ~Copyable>: ~Copyable {
     private let mutex: Mutex<Value>
     /// A unique address that names this lock to ThreadSanitizer.
     private let token: UnsafeMutableRawPointer
 
     /// A lock guarding `initialValue`.
-    public init(_ initialValue: consuming sending Value) {
+    package init(_ initialValue: consuming sending Value) {
         mutex = Mutex(initialValue)
         token = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1)
     }
@@ -19,7 +19,7 @@ public struct Locked<Value: ~Copyable>: ~Copyable {
     deinit { token.deallocate() }
 
     /// Runs `body` with exclusive access to the value.
-    public borrowing func withLock<Result: ~Copyable, E: Error>(
+    package borrowing func withLock<Result: ~Copyable, E: Error>(
         _ body: (inout sending Value) throws(E) -> sending Result
     ) throws(E) -> sending Result {
         try mutex.withLock { (value: inout sending Value) throws(E) -> sending Result in

@@ -3,24 +3,24 @@ import NightMiner
 
 /// Reads and writes the service's configuration file so that it is never half-written: each save goes to
 /// a temporary file in the same folder, is flushed to disk, then renamed over the old file.
-public struct ConfigStore: Sendable {
+package struct ConfigStore: Sendable {
     /// Why the file could not be read or written, naming the file.
-    public struct Failure: Error, Sendable, CustomStringConvertible {
+    package struct Failure: Error, Sendable, CustomStringConvertible {
         /// A sentence naming the file and the problem.
-        public let description: String
+        package let description: String
     }
 
     /// The file.
-    public let path: String
+    package let path: String
 
     /// A store for `path`.
-    public init(path: String) { self.path = path }
+    package init(path: String) { self.path = path }
 
     /// Whether the file exists.
-    public var exists: Bool { FileManager.default.fileExists(atPath: path) }
+    package var exists: Bool { FileManager.default.fileExists(atPath: path) }
 
     /// Reads and validates the file. A corrupt file is reported, never replaced.
-    public func load() throws(Failure) -> ServiceSettings {
+    package func load() throws(Failure) -> ServiceSettings {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -53,7 +53,7 @@ public struct ConfigStore: Sendable {
     }
 
     /// Writes `settings` atomically (temporary file, fsync, rename, fsync of the folder), mode 0600.
-    public func save(_ settings: ServiceSettings) throws(Failure) {
+    package func save(_ settings: ServiceSettings) throws(Failure) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(settings.persistable) else { throw Failure(description: "cannot encode the configuration") }

@@ -12,7 +12,7 @@ import Stratum
 /// The service behind the control API: one ``Miner`` for the life of the process, started and stopped
 /// on request, reconfigured at run time, with every accepted change saved to the configuration file
 /// before the API answers.
-public final class MiningService: ControlService, Service {
+package final class MiningService: ControlService, Service {
     /// The miner (created with the first start, so a service with no pool yet can still run).
     private let state: Locked<State>
     private let store: ConfigStore?
@@ -38,14 +38,14 @@ public final class MiningService: ControlService, Service {
     private let supervisor = Locked<Task<Void, Never>?>(nil)
     private let measures = ServiceMetrics()
     /// What happened lately, for `GET /events`.
-    public let events = EventJournal()
+    package let events = EventJournal()
 
     /// The log levels the API accepts.
-    public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+    package static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
     /// A service with `settings`, saving to `store` (nil: nothing is saved). `tune` adjusts each miner
     /// configuration (timeouts in tests); `logLevelChanged` applies a new log level.
-    public init(settings: ServiceSettings, store: ConfigStore?, registry: AlgorithmRegistry = .standard(),
+    package init(settings: ServiceSettings, store: ConfigStore?, registry: AlgorithmRegistry = .standard(),
                 logger: Logger = Logger(label: "nightminer"),
                 tune: @escaping @Sendable (inout MinerConfiguration) -> Void = { _ in },
                 logLevelChanged: @escaping @Sendable (String) -> Void = { _ in }) {
@@ -61,14 +61,14 @@ public final class MiningService: ControlService, Service {
     }
 
     /// The settings in force.
-    public var settings: ServiceSettings { state.withLock { $0.settings } }
+    package var settings: ServiceSettings { state.withLock { $0.settings } }
 
     /// The miner, once started.
-    public var miner: Miner? { state.withLock { $0.miner } }
+    package var miner: Miner? { state.withLock { $0.miner } }
 
     /// As a part of a `ServiceGroup`: starts mining if the settings say so (`autostart`), then serves the
     /// API's requests until the group's graceful shutdown or cancellation, and shuts down (``shutdown()``).
-    public func run() async {
+    package func run() async {
         let settings = settings
         if settings.autostart, !settings.pools.isEmpty {
             do throws(Problem) { _ = try startMining() } catch { logger.error("cannot start mining: \(error.detail)") }
@@ -79,7 +79,7 @@ public final class MiningService: ControlService, Service {
 
     /// Stops mining and waits for the miner to finish (for shutdown): the shares already found are
     /// submitted and their verdicts awaited for up to 3 s.
-    public func shutdown() async {
+    package func shutdown() async {
         state.withLock { state in
             state.wantsMining = false
             state.shuttingDown = true
@@ -144,7 +144,7 @@ public final class MiningService: ControlService, Service {
     // MARK: ControlService
 
     /// Starts mining (idempotent).
-    public func startMining() throws(Problem) -> MiningStateDocument {
+    package func startMining() throws(Problem) -> MiningStateDocument {
         let configuration = try minerConfiguration(settings)
         let result = state.withLock { state -> Result<Void, Problem> in
             guard !state.shuttingDown else { return .failure(.conflict("the service is shutting down")) }
@@ -174,7 +174,7 @@ public final class MiningService: ControlService, Service {
     }
 
     /// Stops mining (idempotent).
-    public func stopMining() -> MiningStateDocument {
+    package func stopMining() -> MiningStateDocument {
         state.withLock { $0.wantsMining = false }
         wake.continuation.yield()
         return MiningStateDocument(state: "stopped")
@@ -188,7 +188,7 @@ public final class MiningService: ControlService, Service {
     }
 
     /// Statistics from the miner's snapshot.
-    public func stats() -> StatsDocument {
+    package func stats() -> StatsDocument {
         let (settings, miner, wants) = state.withLock { ($0.settings, $0.miner, $0.wantsMining) }
         let active = settings.activePool
         guard let miner else {
@@ -284,10 +284,10 @@ public final class MiningService: ControlService, Service {
     static func now() -> String { Date().formatted(.iso8601) }
 
     /// The metrics in Prometheus' text format, up to date.
-    public func metrics() -> [UInt8] { measures.exposition(stats(), version: NightMinerVersion.number) }
+    package func metrics() -> [UInt8] { measures.exposition(stats(), version: NightMinerVersion.number) }
 
     /// Readiness: authorized, a job younger than 10 minutes, threads hashing.
-    public func readiness() -> ReadinessDocument {
+    package func readiness() -> ReadinessDocument {
         let stats = stats()
         let checks = [
             "authorized": stats.pool.connected,
@@ -298,7 +298,7 @@ public final class MiningService: ControlService, Service {
     }
 
     /// Pools in the order they are tried, each with its share counts and where it stands while mining.
-    public func pools() -> [PoolDocument] {
+    package func pools() -> [PoolDocument] {
         let (settings, miner, wants) = state.withLock { ($0.settings, $0.miner, $0.wantsMining) }
         return Self.poolDocuments(settings: settings, standings: miner?.pools ?? [], mining: wants)
     }
@@ -369,7 +369,7 @@ public final class MiningService: ControlService, Service {
     }
 
     /// Adds a pool.
-    public func addPool(_ input: PoolInput) throws(Problem) -> PoolDocument {
+    package func addPool(_ input: PoolInput) throws(Problem) -> PoolDocument {
         guard let url = input.url, let user = input.user else { throw .unprocessable("a pool needs 'url' and 'user'") }
         return try change("pool added") { (settings: inout ServiceSettings) throws(Problem) -> PoolDocument in
             var pool = ServiceSettings.Pool(id: settings.nextPoolID, url: url, user: user, password: "", algorithm: nil, priority: 10)
@@ -382,7 +382,7 @@ public final class MiningService: ControlService, Service {
     }
 
     /// Changes a pool.
-    public func updatePool(id: Int, _ input: PoolInput) throws(Problem) -> PoolDocument {
+    package func updatePool(id: Int, _ input: PoolInput) throws(Problem) -> PoolDocument {
         try change("pool \(id) changed") { (settings: inout ServiceSettings) throws(Problem) -> PoolDocument in
             guard let index = settings.pools.firstIndex(where: { $0.id == id }) else { throw .notFound("no pool with id \(id)") }
             var pool = settings.pools[index]
@@ -395,7 +395,7 @@ public final class MiningService: ControlService, Service {
     }
 
     /// Removes a pool; the active pool cannot be removed while mining.
-    public func deletePool(id: Int) throws(Problem) {
+    package func deletePool(id: Int) throws(Problem) {
         let mining = state.withLock { $0.wantsMining }
         try change("pool \(id) removed") { (settings: inout ServiceSettings) throws(Problem) in
             guard settings.pools.contains(where: { $0.id == id }) else { throw .notFound("no pool with id \(id)") }
@@ -408,7 +408,7 @@ public final class MiningService: ControlService, Service {
     }
 
     /// Makes a pool the active one.
-    public func activatePool(id: Int) throws(Problem) -> PoolDocument {
+    package func activatePool(id: Int) throws(Problem) -> PoolDocument {
         try change("pool \(id) activated") { (settings: inout ServiceSettings) throws(Problem) -> PoolDocument in
             guard let pool = settings.pools.first(where: { $0.id == id }) else { throw .notFound("no pool with id \(id)") }
             settings.activePoolID = id
@@ -417,14 +417,14 @@ public final class MiningService: ControlService, Service {
     }
 
     /// The settings.
-    public func config() -> ConfigDocument {
+    package func config() -> ConfigDocument {
         let settings = settings
         return ConfigDocument(threads: settings.threads, algorithm: settings.algorithm, logLevel: settings.logLevel,
                               autostart: settings.autostart)
     }
 
     /// Changes settings.
-    public func updateConfig(_ input: ConfigInput) throws(Problem) -> ConfigDocument {
+    package func updateConfig(_ input: ConfigInput) throws(Problem) -> ConfigDocument {
         let document = try change("settings changed") { (settings: inout ServiceSettings) throws(Problem) -> ConfigDocument in
             if let threads = input.threads {
                 if let problem = MinerConfiguration.threadProblem(threads) { throw .unprocessable(problem) }

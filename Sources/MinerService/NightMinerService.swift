@@ -22,9 +22,9 @@ public final class NightMinerService: Sendable {
     }
 
     /// The service behind the API (mining, pools, settings).
-    public let mining: MiningService
+    package let mining: MiningService
     /// The control API's server (listening).
-    public let server: HTTPServer
+    package let server: HTTPServer
     /// The pool started because none was configured.
     public let standInPool: StandInPool?
     /// The file the API token is kept in, if it comes from one.
@@ -152,7 +152,7 @@ public final class NightMinerService: Sendable {
         if let store, store.exists {
             do { settings = try store.load() } catch { throw StartError(description: error.description) }
         } else {
-            settings = options.initialSettings ?? ServiceSettings(threads: options.threads ?? MiningEngine.defaultThreadCount)
+            settings = options.initialSettings ?? ServiceSettings(threads: options.threads ?? MinerConfiguration.defaultThreadCount)
             changed = true
             if let path = store?.path { logger.info("created \(path)") }
         }

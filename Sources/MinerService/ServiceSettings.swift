@@ -76,7 +76,7 @@ public struct ServiceSettings: Codable, Sendable, Equatable {
 
         /// The pool as the stratum client takes it (its algorithm left to the miner's default when unset).
         /// Throws a 422 naming the field at fault.
-        public func endpoint() throws(Problem) -> PoolEndpoint {
+        package func endpoint() throws(Problem) -> PoolEndpoint {
             var endpoint: PoolEndpoint
             do { endpoint = try PoolEndpoint(url: url, user: user, password: password) } catch { throw .unprocessable("url: \(error)") }
             endpoint.algorithm = algorithm

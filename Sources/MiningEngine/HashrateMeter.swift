@@ -22,7 +22,7 @@ public struct HashrateSnapshot: Sendable, Equatable {
 ///
 /// Hashing threads only add to their own atomic counter; a sampler calls ``record(_:at:)`` about once a
 /// second, so neither side ever waits for the other.
-public final class HashrateMeter: Sendable {
+package final class HashrateMeter: Sendable {
     private struct Sample: Sendable {
         var time: ContinuousClock.Instant
         var counts: [UInt64]
@@ -32,10 +32,10 @@ public final class HashrateMeter: Sendable {
     private let capacity = 960
 
     /// An empty meter.
-    public init() {}
+    package init() {}
 
     /// Records the cumulative per-thread counts at `time`.
-    public func record(_ counts: [UInt64], at time: ContinuousClock.Instant = .now) {
+    package func record(_ counts: [UInt64], at time: ContinuousClock.Instant = .now) {
         history.withLock { samples in
             samples.append(Sample(time: time, counts: counts))
             if samples.count > capacity { samples.removeFirst(samples.count - capacity) }
@@ -43,10 +43,10 @@ public final class HashrateMeter: Sendable {
     }
 
     /// Forgets the history (after the thread count changed).
-    public func reset() { history.withLock { $0.removeAll() } }
+    package func reset() { history.withLock { $0.removeAll() } }
 
     /// Rates over the windows, ending at the latest sample.
-    public func snapshot() -> HashrateSnapshot {
+    package func snapshot() -> HashrateSnapshot {
         history.withLock { samples in
             guard let latest = samples.last else { return .zero }
             func base(_ window: Duration) -> Sample? {

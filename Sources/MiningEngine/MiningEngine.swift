@@ -13,13 +13,13 @@ import Synchronization
 /// - A share's hash comes from the scanner's exact check (hashed once, never again downstream) and is
 ///   compared with the whole target before it is put on the share stream (``makeShareStream()``); one that
 ///   fails is counted as invalid and dropped.
-public final class MiningEngine: Sendable {
+package final class MiningEngine: Sendable {
     /// Where verified shares go; set with ``setShareSink(_:)``.
     private let sink = Locked<AsyncStream<FoundShare>.Continuation?>(nil)
     /// The share tally (the ``Miner`` records pool verdicts here).
-    public let ledger = ShareLedger()
+    package let ledger = ShareLedger()
     /// Hash rates.
-    public let meter = HashrateMeter()
+    package let meter = HashrateMeter()
 
     private let board = JobBoard()
     private let logger: Logger
@@ -33,7 +33,7 @@ public final class MiningEngine: Sendable {
     /// The kernel review (see ``KernelReviewReport``).
     private let review = KernelReview()
     /// Time between two kernel reviews; `nil`: never.
-    public let kernelReviewInterval: Duration?
+    package let kernelReviewInterval: Duration?
 
     private struct Control: Sendable {
         var threadCount = 0
@@ -51,7 +51,7 @@ public final class MiningEngine: Sendable {
     /// shares in a second (a difficulty far too low for this machine) pauses for the rest of that second,
     /// so no difficulty can turn the miner into a flood of submits. Every `kernelReviewInterval` (`nil`:
     /// never) thread 0 reviews the kernel in use against the algorithm's runner-up (see ``KernelReviewReport``).
-    public init(logger: Logger = Logger(label: "nightminer.engine"), maximumSharesPerSecond: Int = 20,
+    package init(logger: Logger = Logger(label: "nightminer.engine"), maximumSharesPerSecond: Int = 20,
                 kernelReviewInterval: Duration? = .seconds(300)) {
         self.logger = logger
         self.maximumSharesPerSecond = max(1, maximumSharesPerSecond)
@@ -59,19 +59,19 @@ public final class MiningEngine: Sendable {
     }
 
     /// The last kernel review's figures; `nil` before the first review.
-    public var kernelReview: KernelReviewReport? { review.report }
+    package var kernelReview: KernelReviewReport? { review.report }
 
     /// Sets the handler told of every kernel switch the review makes (called on a hashing thread).
-    public func onKernelSwitch(_ handler: (@Sendable (KernelSwitch) -> Void)?) { review.setHandler(handler) }
+    package func onKernelSwitch(_ handler: (@Sendable (KernelSwitch) -> Void)?) { review.setHandler(handler) }
 
     /// The kernel that hashes `algorithm`'s work: its own, or the one a review moved to.
-    public func kernelInForce(for algorithm: any ProofOfWork) -> String {
+    package func kernelInForce(for algorithm: any ProofOfWork) -> String {
         review.inForce(for: algorithm, reviewable: algorithm.runnerUp != nil).kernelName
     }
 
     /// Makes a fresh stream of verified shares, in the order found; the previous stream (if any) ends.
     /// Shares found while no stream is installed are counted in the ledger but not delivered.
-    public func makeShareStream() -> AsyncStream<FoundShare> {
+    package func makeShareStream() -> AsyncStream<FoundShare> {
         let (stream, continuation) = AsyncStream.makeStream(of: FoundShare.self,
                                                             bufferingPolicy: .bufferingOldest(Self.maximumQueuedShares))
         sink.withLock { old in
@@ -82,7 +82,7 @@ public final class MiningEngine: Sendable {
     }
 
     /// Ends the current share stream.
-    public func closeShareStream() {
+    package func closeShareStream() {
         sink.withLock { old in
             old?.finish()
             old = nil
@@ -90,16 +90,16 @@ public final class MiningEngine: Sendable {
     }
 
     /// The default thread count: one per core.
-    public static var defaultThreadCount: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+    package static var defaultThreadCount: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
     /// Whether threads are running.
-    public var isRunning: Bool { control.withLock { $0.running } }
+    package var isRunning: Bool { control.withLock { $0.running } }
 
     /// The number of hashing threads while running.
-    public var threadCount: Int { control.withLock { $0.threadCount } }
+    package var threadCount: Int { control.withLock { $0.threadCount } }
 
     /// Starts `threads` hashing threads (restarting them if a different count is running).
-    public func start(threads: Int) {
+    package func start(threads: Int) {
         let count = max(1, threads)
         if control.withLock({ $0.running && $0.threadCount == count }) { return }
         stop()
@@ -128,7 +128,7 @@ public final class MiningEngine: Sendable {
 
     /// Tells every hashing thread to stop; each leaves within one batch. Returns at once: await
     /// ``stopped()`` to know they have exited.
-    public func stop() {
+    package func stop() {
         let wasRunning = control.withLock { control -> Bool in
             let was = control.running
             control.running = false
@@ -141,32 +141,32 @@ public final class MiningEngine: Sendable {
 
     /// Returns once every thread this engine started has exited (at once when none runs). It waits
     /// without blocking a thread.
-    public func stopped() async {
+    package func stopped() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             threadGroup.notify(queue: .global()) { continuation.resume() }
         }
     }
 
     /// Posts new work; every thread switches to it within one batch.
-    public func publish(_ work: MiningWork) { board.publish(work) }
+    package func publish(_ work: MiningWork) { board.publish(work) }
 
     /// Makes the running job's target stricter (a difficulty rise applies to running jobs this way).
-    public func tighten(to target: Target, jobID: String) { board.tighten(to: target, jobID: jobID) }
+    package func tighten(to target: Target, jobID: String) { board.tighten(to: target, jobID: jobID) }
 
     /// Removes the work; threads idle (for example while disconnected).
-    public func withdrawWork() { board.withdraw() }
+    package func withdrawWork() { board.withdraw() }
 
     /// The board's epoch and the epoch each thread has adopted (equal once every thread switched).
-    public var epochs: (board: UInt64, threads: [UInt64]) {
+    package var epochs: (board: UInt64, threads: [UInt64]) {
         let threads = control.withLock { $0.epochs.map { $0.value.load(ordering: .acquiring) } }
         return (board.epoch.load(ordering: .acquiring), threads)
     }
 
     /// Rates over 10 s / 60 s / 15 min.
-    public var hashrate: HashrateSnapshot { meter.snapshot() }
+    package var hashrate: HashrateSnapshot { meter.snapshot() }
 
     /// Cumulative hashes per thread.
-    public var hashCounts: [UInt64] { control.withLock { $0.counters.map { $0.value.load(ordering: .relaxed) } } }
+    package var hashCounts: [UInt64] { control.withLock { $0.counters.map { $0.value.load(ordering: .relaxed) } } }
 
     private func sampleLoop(generation myGeneration: UInt64) {
         while generation.load(ordering: .sequentiallyConsistent) == myGeneration {
@@ -324,7 +324,7 @@ public final class MiningEngine: Sendable {
 
     /// Shares the stream holds before new ones are dropped (counted as lost): a difficulty so low that
     /// shares come faster than they can be sent must not grow memory.
-    public static let maximumQueuedShares = 4_096
+    package static let maximumQueuedShares = 4_096
 
     /// Nonces claimed at once: 16 batches, rounded up to a power of two (so claims never straddle headers).
     static func chunkSize(batch: UInt64) -> UInt64 {

@@ -5,22 +5,22 @@ import Synchronization
 ///
 /// The engine asks ``header(_:)`` for the 80-byte header of an extranonce2 counter; within one header it
 /// owns the whole 2^32 nonce space, which threads share out in chunks.
-public struct MiningWork: Sendable {
+package struct MiningWork: Sendable {
     /// The job's identifier, carried into every ``FoundShare``.
-    public var jobID: String
+    package var jobID: String
     /// The algorithm to hash with.
-    public var algorithm: any ProofOfWork
+    package var algorithm: any ProofOfWork
     /// The share target.
-    public var target: Target
+    package var target: Target
     /// Builds the header (nonce field ignored) for an extranonce2 counter.
-    public var header: @Sendable (UInt64) -> [UInt8]
+    package var header: @Sendable (UInt64) -> [UInt8]
     /// How far threads got through this work. Publishing work again with the same progress continues
     /// where the threads stopped (a pool that re-sends a job on a resumed session), so no nonce is
     /// hashed twice.
-    public var progress: WorkProgress
+    package var progress: WorkProgress
 
     /// Creates work, starting at extranonce2 counter 0 unless `progress` says how far it got before.
-    public init(jobID: String, algorithm: any ProofOfWork, target: Target, progress: WorkProgress = WorkProgress(),
+    package init(jobID: String, algorithm: any ProofOfWork, target: Target, progress: WorkProgress = WorkProgress(),
                 header: @escaping @Sendable (UInt64) -> [UInt8]) {
         self.jobID = jobID
         self.algorithm = algorithm
@@ -32,11 +32,11 @@ public struct MiningWork: Sendable {
 
 /// The next unclaimed (extranonce2 counter, nonce) pair of a piece of work, packed as `counter << 32 | nonce`.
 /// Threads claim nonces from it with an atomic add, so ranges never overlap, also across publications.
-public final class WorkProgress: Sendable {
+package final class WorkProgress: Sendable {
     private let position: Atomic<UInt64>
 
     /// Progress at the start of extranonce2 counter `counter`.
-    public init(counter: UInt64 = 0) { position = Atomic(counter << 32) }
+    package init(counter: UInt64 = 0) { position = Atomic(counter << 32) }
 
     /// Claims `chunk` nonces (a power of two dividing 2^32, so a claim never straddles two headers).
     func claim(_ chunk: UInt64) -> (extranonce2: UInt64, nonce: UInt32) {
@@ -46,21 +46,21 @@ public final class WorkProgress: Sendable {
 
     /// The nonces claimed so far (claimed is not necessarily hashed: a claim cut short by new work is
     /// left unfinished, never hashed again).
-    public var claimed: UInt64 { position.load(ordering: .relaxed) }
+    package var claimed: UInt64 { position.load(ordering: .relaxed) }
 }
 
 /// A share a hashing thread found, with the hash its exact check computed (checked against the target).
-public struct FoundShare: Sendable, Equatable {
+package struct FoundShare: Sendable, Equatable {
     /// The job it solves.
-    public var jobID: String
+    package var jobID: String
     /// The extranonce2 counter of its header.
-    public var extranonce2: UInt64
+    package var extranonce2: UInt64
     /// The nonce.
-    public var nonce: UInt32
+    package var nonce: UInt32
     /// The header's hash (hash order), from the scanner's exact check.
-    public var hash: [UInt8]
+    package var hash: [UInt8]
     /// The difficulty the hash achieves.
-    public var difficulty: Double
+    package var difficulty: Double
     /// The hashing thread that found it.
-    public var thread: Int
+    package var thread: Int
 }

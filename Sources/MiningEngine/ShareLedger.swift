@@ -25,7 +25,7 @@ public struct ShareStatistics: Sendable, Equatable {
 /// The running tally of shares, in total and per pool, safe to update from any thread.
 ///
 /// A pool is named by a key of the caller's choosing; results given without one count in the total only.
-public final class ShareLedger: Sendable {
+package final class ShareLedger: Sendable {
     private struct Tally: Sendable {
         var total = ShareStatistics()
         var byPool: [String: ShareStatistics] = [:]
@@ -39,15 +39,15 @@ public final class ShareLedger: Sendable {
     private let tally = Locked(Tally())
 
     /// An empty ledger.
-    public init() {}
+    package init() {}
 
     /// A share was found and checked (tracks the best share).
-    public func found(difficulty: Double) {
+    package func found(difficulty: Double) {
         tally.withLock { $0.total.bestShareDifficulty = max($0.total.bestShareDifficulty, difficulty) }
     }
 
     /// `pool` accepted a share submitted at `poolDifficulty`.
-    public func accepted(poolDifficulty: Double, pool: String? = nil) {
+    package func accepted(poolDifficulty: Double, pool: String? = nil) {
         tally.withLock {
             $0.update(pool) {
                 $0.accepted += 1
@@ -57,30 +57,30 @@ public final class ShareLedger: Sendable {
     }
 
     /// `pool` rejected a share for `reason` (a reason key).
-    public func rejected(reason: String, pool: String? = nil) {
+    package func rejected(reason: String, pool: String? = nil) {
         tally.withLock { $0.update(pool) { $0.rejected[reason, default: 0] += 1 } }
     }
 
     /// A share for `pool`'s job was dropped as stale before submission.
-    public func stale(pool: String? = nil) { tally.withLock { $0.update(pool) { $0.stale += 1 } } }
+    package func stale(pool: String? = nil) { tally.withLock { $0.update(pool) { $0.stale += 1 } } }
 
     /// A share for `pool` was lost (no answer, or the connection was down).
-    public func lost(pool: String? = nil) { tally.withLock { $0.update(pool) { $0.lost += 1 } } }
+    package func lost(pool: String? = nil) { tally.withLock { $0.update(pool) { $0.lost += 1 } } }
 
     /// A candidate failed the engine's re-check.
-    public func invalid() { tally.withLock { $0.total.invalid += 1 } }
+    package func invalid() { tally.withLock { $0.total.invalid += 1 } }
 
     /// A copy of the counts.
-    public var snapshot: ShareStatistics { tally.withLock { $0.total } }
+    package var snapshot: ShareStatistics { tally.withLock { $0.total } }
 
     /// A copy of one pool's counts (zero for a pool with none).
-    public func statistics(forPool pool: String) -> ShareStatistics {
+    package func statistics(forPool pool: String) -> ShareStatistics {
         tally.withLock { $0.byPool[pool] ?? ShareStatistics() }
     }
 
     /// Forgets the per-pool counts of every pool not in `pools` (the totals stay): keeps the ledger as
     /// small as the pool list.
-    public func keepPools(_ pools: Set<String>) {
+    package func keepPools(_ pools: Set<String>) {
         tally.withLock { tally in tally.byPool = tally.byPool.filter { pools.contains($0.key) } }
     }
 }

@@ -2,26 +2,26 @@ import MiningEngine
 import ProofOfWork
 
 /// Measures the hashing engine on a synthetic job, without a pool: what `nightminer benchmark` prints.
-public enum Benchmark {
+package enum Benchmark {
     /// What one run measured.
-    public struct Result: Sendable {
+    package struct Result: Sendable {
         /// Algorithm name.
-        public var algorithm: String
+        package var algorithm: String
         /// The scanner (kernel) type that hashed.
-        public var kernel: String
+        package var kernel: String
         /// Threads used.
-        public var threads: Int
+        package var threads: Int
         /// Measured seconds.
-        public var seconds: Double
+        package var seconds: Double
         /// Total hashes per second.
-        public var hashrate: Double
+        package var hashrate: Double
         /// Each thread's hashes per second.
-        public var perThread: [Double]
+        package var perThread: [Double]
     }
 
     /// Hashes a synthetic header on `threads` engine threads for `seconds` (after a short warm-up) at a
     /// target no hash meets, so the loop measured is exactly the mining loop.
-    public static func run(algorithm: any ProofOfWork, threads: Int, seconds: Double) async -> Result {
+    package static func run(algorithm: any ProofOfWork, threads: Int, seconds: Double) async -> Result {
         let engine = MiningEngine()
         let work = MiningWork(jobID: "benchmark", algorithm: algorithm, target: Target(limbs: .zero)) { counter in
             var header = [UInt8](repeating: 0, count: 80)

@@ -1,16 +1,16 @@
 import ProofOfWork
 
 /// Picks kernels by name for `--kernel` and lists them for `nightminer kernels`.
-public enum KernelChoice {
+package enum KernelChoice {
     /// The built-in algorithms' kernels, by algorithm name.
-    public static var all: [(algorithm: String, variants: [KernelVariant])] {
+    package static var all: [(algorithm: String, variants: [KernelVariant])] {
         [("sha256d", SHA256d.variants), ("scrypt", Scrypt.variants)]
     }
 
     /// A standard registry whose algorithm uses the kernel `name` (e.g. `sha256d-avx2`); the algorithm is
     /// the one whose kernel list holds the name. Throws when the name is unknown, the CPU lacks it, or it
     /// fails its self-test.
-    public static func registry(forcing name: String?) throws(KernelSelectionError) -> AlgorithmRegistry {
+    package static func registry(forcing name: String?) throws(KernelSelectionError) -> AlgorithmRegistry {
         let registry = AlgorithmRegistry.standard()
         guard let name else { return registry }
         let lowered = name.lowercased()
@@ -25,7 +25,7 @@ public enum KernelChoice {
     }
 
     /// The algorithm a kernel name belongs to, if any.
-    public static func algorithm(ofKernel name: String) -> String? {
+    package static func algorithm(ofKernel name: String) -> String? {
         all.first { $0.variants.contains { $0.name == name.lowercased() } }?.algorithm
     }
 }

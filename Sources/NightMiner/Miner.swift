@@ -16,7 +16,7 @@ public final class Miner: Service, Sendable {
     /// The algorithms this miner can use (register plug-ins here before ``run()``).
     public let registry: AlgorithmRegistry
     /// The hashing engine (its ledger holds the share counts).
-    public let engine: MiningEngine
+    package let engine: MiningEngine
     private let configuration: Locked<MinerConfiguration>
     private let logger: Logger
     private let status = Locked(Status())
@@ -83,7 +83,7 @@ public final class Miner: Service, Sendable {
 
     /// A miner for one pool, like the original's `Miner(url, username, password, algorithm)`.
     public convenience init(url: String, username: String, password: String, algorithm: String = "scrypt",
-                            threads: Int = MiningEngine.defaultThreadCount, registry: AlgorithmRegistry = .standard(),
+                            threads: Int = MinerConfiguration.defaultThreadCount, registry: AlgorithmRegistry = .standard(),
                             logger: Logger = Logger(label: "nightminer")) throws {
         let pool = try PoolEndpoint(url: url, user: username, password: password)
         try self.init(configuration: MinerConfiguration(pools: [pool], algorithm: algorithm, threads: threads),

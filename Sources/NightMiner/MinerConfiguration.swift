@@ -27,8 +27,11 @@ public struct MinerConfiguration: Sendable {
     /// Stratum client tunables (user agent, timeouts).
     public var client: StratumClientOptions
 
+    /// The default number of hashing threads: one per core.
+    public static var defaultThreadCount: Int { MiningEngine.defaultThreadCount }
+
     /// A configuration for pools and an algorithm.
-    public init(pools: [PoolEndpoint], algorithm: String = "scrypt", threads: Int = MiningEngine.defaultThreadCount) {
+    public init(pools: [PoolEndpoint], algorithm: String = "scrypt", threads: Int = MinerConfiguration.defaultThreadCount) {
         self.pools = pools
         self.algorithm = algorithm
         self.threads = threads

@@ -2,34 +2,34 @@ import Stratum
 
 /// The pool flags of the command line: `-o` repeated for backup pools (in priority order), and `-u`, `-p`,
 /// `-O`, `-a` and the per-pool options paired with them by position; a flag given once applies to every pool.
-public struct PoolFlags: Sendable {
+package struct PoolFlags: Sendable {
     /// `-o`: pool URLs in priority order.
-    public var urls: [String] = []
+    package var urls: [String] = []
     /// `-u`: worker names.
-    public var users: [String] = []
+    package var users: [String] = []
     /// `-p`: passwords.
-    public var passwords: [String] = []
+    package var passwords: [String] = []
     /// `-O`: `USER:PASS` pairs.
-    public var userpasses: [String] = []
+    package var userpasses: [String] = []
     /// `-a`: proof-of-work algorithms (registry names).
-    public var algorithms: [String] = []
+    package var algorithms: [String] = []
     /// `--tls-ca`: PEM files of CAs to trust (TLS pools).
-    public var tlsCA: [String] = []
+    package var tlsCA: [String] = []
     /// `--tls-fingerprint`: SHA-256 fingerprints to pin (TLS pools).
-    public var tlsFingerprints: [String] = []
+    package var tlsFingerprints: [String] = []
     /// `--tls-insecure`: no certificate checks for the TLS pools that have no check of their own (no
     /// `--tls-ca`, no `--tls-fingerprint`); a pin or a CA given for a pool always wins (logged).
-    public var tlsInsecure = false
+    package var tlsInsecure = false
     /// `--suggest-diff`: difficulties to ask for with `mining.suggest_difficulty`.
-    public var suggestDifficulty: [Double] = []
+    package var suggestDifficulty: [Double] = []
     /// `--no-extranonce-subscribe`: never send `mining.extranonce.subscribe`.
-    public var noExtranonceSubscribe = false
+    package var noExtranonceSubscribe = false
 
     /// No pools yet.
-    public init() {}
+    package init() {}
 
     /// The pools, each with its credentials and options. Throws a sentence naming the flag at fault.
-    public func endpoints() throws(MinerError) -> [PoolEndpoint] {
+    package func endpoints() throws(MinerError) -> [PoolEndpoint] {
         guard !urls.isEmpty else { throw .invalidConfiguration("a pool URL is required: -o stratum+tcp://HOST:PORT") }
         var pools = [PoolEndpoint]()
         for (index, url) in urls.enumerated() {

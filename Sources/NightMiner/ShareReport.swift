@@ -3,32 +3,32 @@ import Stratum
 
 /// Everything about one share, recomputed from a `mining.notify` and the submit fields: what pool
 /// developers compare against when a share is disputed. Built by ``ShareReport/init(algorithm:notify:extranonce1:extranonce2:ntime:nonce:difficulty:)``.
-public struct ShareReport: Sendable {
+package struct ShareReport: Sendable {
     /// The coinbase transaction (hex).
-    public var coinbase: String
+    package var coinbase: String
     /// sha256d of the coinbase in block-explorer order (its txid).
-    public var coinbaseHash: String
+    package var coinbaseHash: String
     /// The merkle root as it sits in the header.
-    public var merkleRoot: String
+    package var merkleRoot: String
     /// The 80-byte header (hex).
-    public var header: String
+    package var header: String
     /// The proof-of-work hash in block-explorer order.
-    public var hash: String
+    package var hash: String
     /// The share difficulty the hash achieves.
-    public var shareDifficulty: Double
+    package var shareDifficulty: Double
     /// The target for the requested difficulty (explorer order).
-    public var target: String
+    package var target: String
     /// The requested difficulty.
-    public var difficulty: Double
+    package var difficulty: Double
     /// Whether the hash meets the target.
-    public var meetsTarget: Bool
+    package var meetsTarget: Bool
 
     /// Recomputes a share.
     ///
     /// - Parameters:
     ///   - notify: the `mining.notify` params as a JSON array, or a whole notify message object.
     ///   - ntime, nonce: as submitted (big-endian hex of the numbers).
-    public init(algorithm: any ProofOfWork, notify: String, extranonce1: String, extranonce2: String, ntime: String,
+    package init(algorithm: any ProofOfWork, notify: String, extranonce1: String, extranonce2: String, ntime: String,
                 nonce: String, difficulty: Double = 1) throws(StratumError) {
         let value: JSONValue
         do { value = try JSONValue.parse(notify) } catch { throw .invalidMessage("--notify: \(error)") }
@@ -60,7 +60,7 @@ public struct ShareReport: Sendable {
     }
 
     /// The report as a JSON object (stable keys).
-    public var json: JSONValue {
+    package var json: JSONValue {
         .object([
             "coinbase": .string(coinbase), "coinbase_hash": .string(coinbaseHash), "merkle_root": .string(merkleRoot),
             "header": .string(header), "hash": .string(hash), "share_difficulty": .number(shareDifficulty),
@@ -69,7 +69,7 @@ public struct ShareReport: Sendable {
     }
 
     /// The report as aligned text lines.
-    public var text: String {
+    package var text: String {
         """
         coinbase:          \(coinbase)
         coinbase hash:     \(coinbaseHash)

@@ -1,7 +1,7 @@
 /// HMAC-SHA256 and PBKDF2-HMAC-SHA256 (RFC 2104, RFC 8018), the plain way: arrays in, arrays out.
-public enum HMACSHA256 {
+package enum HMACSHA256 {
     /// HMAC-SHA256 of `message` under `key`.
-    public static func authenticate(_ message: [UInt8], key: [UInt8]) -> [UInt8] {
+    package static func authenticate(_ message: [UInt8], key: [UInt8]) -> [UInt8] {
         var block = key.count > 64 ? SHA256.hash(key) : key
         block += [UInt8](repeating: 0, count: 64 - block.count)
         let inner = SHA256.hash(block.map { $0 ^ 0x36 } + message)
@@ -9,7 +9,7 @@ public enum HMACSHA256 {
     }
 
     /// PBKDF2 with HMAC-SHA256: `dkLen` bytes from `password` and `salt` after `iterations` rounds.
-    public static func pbkdf2(password: [UInt8], salt: [UInt8], iterations: Int, dkLen: Int) -> [UInt8] {
+    package static func pbkdf2(password: [UInt8], salt: [UInt8], iterations: Int, dkLen: Int) -> [UInt8] {
         var output = [UInt8]()
         var blockIndex: UInt32 = 1
         while output.count < dkLen {

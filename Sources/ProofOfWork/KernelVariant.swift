@@ -8,18 +8,18 @@ import Darwin
 ///
 /// At start the fastest variant that the CPU supports and that passes its known-answer self-test is used
 /// (see ``fastest(of:calibrationNonces:passing:)``). A variant that fails its self-test is never used.
-public struct KernelVariant: Sendable {
+package struct KernelVariant: Sendable {
     /// A stable name, e.g. `sha256d-avx512`; `--kernel` takes it.
-    public let name: String
+    package let name: String
     /// What it is.
-    public let summary: String
+    package let summary: String
     /// Whether this CPU can run it.
-    public let isAvailable: Bool
+    package let isAvailable: Bool
     /// Makes a scanner for one thread.
-    public let makeScanner: @Sendable () -> any NonceScanner
+    package let makeScanner: @Sendable () -> any NonceScanner
 
     /// Creates a variant.
-    public init(name: String, summary: String, isAvailable: Bool, makeScanner: @escaping @Sendable () -> any NonceScanner) {
+    package init(name: String, summary: String, isAvailable: Bool, makeScanner: @escaping @Sendable () -> any NonceScanner) {
         self.name = name
         self.summary = summary
         self.isAvailable = isAvailable
@@ -28,21 +28,21 @@ public struct KernelVariant: Sendable {
 }
 
 /// How a kernel was chosen: every qualified variant's measured rate, the chosen one first.
-public struct KernelCalibration: Sendable {
+package struct KernelCalibration: Sendable {
     /// One variant's figure.
-    public struct Figure: Sendable {
+    package struct Figure: Sendable {
         /// The variant's name.
-        public var kernel: String
+        package var kernel: String
         /// Median hashes per second over the trials, on one thread.
-        public var hashesPerSecond: Double
+        package var hashesPerSecond: Double
     }
 
     /// The variant chosen.
-    public var chosen: KernelVariant
+    package var chosen: KernelVariant
     /// The figures that chose it, fastest first; empty when only one variant qualified (nothing to measure).
-    public var figures: [Figure]
+    package var figures: [Figure]
     /// Trials per variant.
-    public var trials: Int
+    package var trials: Int
 
     /// The kernel to try against `current` while mining: the fastest measured other than `current`
     /// (the runner-up, or the first choice once the miner has moved to the runner-up); `nil` when only one
@@ -58,7 +58,7 @@ public struct KernelCalibration: Sendable {
 
 extension KernelVariant {
     /// The fastest of `variants` that this CPU runs and that passes `selfTest` (see ``calibrate(_:calibrationNonces:trials:passing:)``).
-    public static func fastest(of variants: [KernelVariant], calibrationNonces: UInt32,
+    package static func fastest(of variants: [KernelVariant], calibrationNonces: UInt32,
                                passing selfTest: (KernelVariant) -> Bool) -> KernelVariant {
         calibrate(variants, calibrationNonces: calibrationNonces, passing: selfTest).chosen
     }
@@ -70,7 +70,7 @@ extension KernelVariant {
     /// other work does not count; what load still changes (caches, a busy sibling) hits every variant alike
     /// and spoils a few trials at most, which the median ignores. The last variant, the portable one, is used only when nothing
     /// else qualifies.
-    public static func calibrate(_ variants: [KernelVariant], calibrationNonces: UInt32, trials: Int = 9,
+    package static func calibrate(_ variants: [KernelVariant], calibrationNonces: UInt32, trials: Int = 9,
                                  passing selfTest: (KernelVariant) -> Bool) -> KernelCalibration {
         let portable = variants[variants.count - 1]
         let qualified = variants.dropLast().filter { $0.isAvailable && selfTest($0) }
@@ -109,7 +109,7 @@ extension KernelVariant {
     }
 
     /// The variant called `name`, checked: known, available on this CPU, and passing `selfTest`.
-    public static func named(_ name: String, in variants: [KernelVariant],
+    package static func named(_ name: String, in variants: [KernelVariant],
                              passing selfTest: (KernelVariant) -> Bool) throws(KernelSelectionError) -> KernelVariant {
         guard let variant = variants.first(where: { $0.name == name.lowercased() }) else {
             throw .unknown(name, known: variants.map(\.name))
@@ -121,7 +121,7 @@ extension KernelVariant {
 }
 
 /// Why a kernel could not be chosen.
-public enum KernelSelectionError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum KernelSelectionError: Error, Sendable, Equatable, CustomStringConvertible {
     /// No variant has that name.
     case unknown(String, known: [String])
     /// The CPU lacks the instructions.
@@ -130,7 +130,7 @@ public enum KernelSelectionError: Error, Sendable, Equatable, CustomStringConver
     case failedSelfTest(String)
 
     /// A sentence for the user.
-    public var description: String {
+    package var description: String {
         switch self {
         case .unknown(let name, let known): "unknown kernel '\(name)' (known: \(known.joined(separator: ", ")))"
         case .unavailable(let name): "kernel \(name) needs instructions this CPU does not have"
@@ -140,11 +140,11 @@ public enum KernelSelectionError: Error, Sendable, Equatable, CustomStringConver
 }
 
 /// Known-answer checks every kernel passes before it is used.
-public enum KernelSelfTest {
+package enum KernelSelfTest {
     /// Checks a scanner against `algorithm`'s reference hash: on `header` it must stop exactly at the
     /// nonce with the smallest hash among `width` nonces from `start`, report that nonce's hash exactly, and
     /// find nothing below that hash.
-    public static func passes(_ scanner: any NonceScanner, algorithm: any ProofOfWork, header: [UInt8], start: UInt32, width: UInt32) -> Bool {
+    package static func passes(_ scanner: any NonceScanner, algorithm: any ProofOfWork, header: [UInt8], start: UInt32, width: UInt32) -> Bool {
         var header = header
         var best: (nonce: UInt32, target: Target, hash: [UInt8])?
         for offset in 0..<width {
@@ -167,5 +167,5 @@ public enum KernelSelfTest {
     }
 
     /// A fixed, arbitrary header for self-tests.
-    public static let sampleHeader: [UInt8] = (0..<80).map { UInt8(truncatingIfNeeded: $0 &* 73 &+ 11) }
+    package static let sampleHeader: [UInt8] = (0..<80).map { UInt8(truncatingIfNeeded: $0 &* 73 &+ 11) }
 }

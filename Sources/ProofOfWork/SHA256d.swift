@@ -6,10 +6,10 @@ import CHashKernels
 /// one named at creation.
 public struct SHA256d: ProofOfWork {
     /// The kernel in use.
-    public let kernel: KernelVariant
+    package let kernel: KernelVariant
 
     /// Every kernel; the portable one last.
-    public static let variants: [KernelVariant] = [
+    package static let variants: [KernelVariant] = [
         KernelVariant(name: "sha256d-avx512", summary: "16 nonces at once, AVX-512 (C kernel)",
                       isAvailable: nm_cpu_has_avx512f() != 0) { SHA256dLaneScanner(width: .avx512) },
         KernelVariant(name: "sha256d-shani", summary: "6 nonces side by side, SHA extensions (C kernel)",
@@ -35,17 +35,17 @@ public struct SHA256d: ProofOfWork {
     private static var automatic: KernelVariant { calibration.chosen }
 
     /// How the automatic kernel was chosen (measured once per process, on first use).
-    public static let calibration = KernelVariant.calibrate(variants, calibrationNonces: 1 << 16, passing: selfTest)
+    package static let calibration = KernelVariant.calibrate(variants, calibrationNonces: 1 << 16, passing: selfTest)
 
     /// A named kernel; throws when it is unknown, unavailable here, or fails its self-test.
-    public init(kernel name: String) throws(KernelSelectionError) {
+    package init(kernel name: String) throws(KernelSelectionError) {
         kernel = try KernelVariant.named(name, in: Self.variants, passing: Self.selfTest)
         calibrated = false
     }
 
     /// Known answers: the real Bitcoin genesis nonce, and agreement with the reference on a sample header
     /// across a range that is not a multiple of the lane count.
-    public static func selfTest(_ variant: KernelVariant) -> Bool {
+    package static func selfTest(_ variant: KernelVariant) -> Bool {
         let scanner = variant.makeScanner()
         let genesis = Hex.decode("0100000000000000000000000000000000000000000000000000000000000000000000003ba3edfd7a7b12b27ac72c3e67768f617fc81bc3888a51323a9fb8aa4b1e5e4a29ab5f49ffff001d1dac2b7c")!
         scanner.load(header: genesis)

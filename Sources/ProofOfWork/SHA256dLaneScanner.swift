@@ -5,9 +5,9 @@ import CHashKernels
 ///
 /// The C kernel returns the nonces whose hash's most significant limb is within the target's; each is
 /// then checked against the whole target here, so the answer is exactly the scalar scanner's.
-public final class SHA256dLaneScanner: NonceScanner {
+package final class SHA256dLaneScanner: NonceScanner {
     /// The instruction set.
-    public enum Width: Sendable {
+    package enum Width: Sendable {
         /// 16 lanes of AVX-512.
         case avx512
         /// 8 lanes of AVX2.
@@ -24,7 +24,7 @@ public final class SHA256dLaneScanner: NonceScanner {
     private let loop = CandidateScan(exact: SHA256dScanner(), chunk: 4096)
 
     /// A scanner for `width`.
-    public init(width: Width) {
+    package init(width: Width) {
         self.width = width
         words.initialize(repeating: 0, count: 11)
     }
@@ -35,7 +35,7 @@ public final class SHA256dLaneScanner: NonceScanner {
     }
 
     /// Computes the midstate and the tail words.
-    public func load(header: [UInt8]) {
+    package func load(header: [UInt8]) {
         precondition(header.count == 80, "a block header is 80 bytes")
         loop.exact.load(header: header)
         let schedule = UnsafeMutablePointer<UInt32>.allocate(capacity: 64)
@@ -47,7 +47,7 @@ public final class SHA256dLaneScanner: NonceScanner {
     }
 
     /// Scans in chunks; candidates are confirmed with the exact scalar hash.
-    public func scan(from start: UInt32, count: UInt32, target: Target) -> ScanResult {
+    package func scan(from start: UInt32, count: UInt32, target: Target) -> ScanResult {
         let (words, candidates, capacity) = (words, loop.candidates, CandidateScan<SHA256dScanner>.capacity)
         return switch width {
         case .avx512:

@@ -6,10 +6,10 @@ import CHashKernels
 /// Scanning uses the fastest kernel this CPU supports that passes its self-test (see ``variants``).
 public struct Scrypt: ProofOfWork {
     /// The kernel in use.
-    public let kernel: KernelVariant
+    package let kernel: KernelVariant
 
     /// Every kernel; the portable one last.
-    public static let variants: [KernelVariant] = [
+    package static let variants: [KernelVariant] = [
         KernelVariant(name: "scrypt-avx512x2", summary: "2 x 16 hashes interleaved, AVX-512 (C kernel), 4 MiB scratchpad per thread",
                       isAvailable: nm_cpu_has_avx512f() != 0) { ScryptLaneScanner(width: .avx512x2) },
         KernelVariant(name: "scrypt-avx512", summary: "16 hashes at once, AVX-512 (C kernel), 2 MiB scratchpad per thread",
@@ -35,10 +35,10 @@ public struct Scrypt: ProofOfWork {
     private static var automatic: KernelVariant { calibration.chosen }
 
     /// How the automatic kernel was chosen (measured once per process, on first use).
-    public static let calibration = KernelVariant.calibrate(variants, calibrationNonces: 256, passing: selfTest)
+    package static let calibration = KernelVariant.calibrate(variants, calibrationNonces: 256, passing: selfTest)
 
     /// A named kernel; throws when it is unknown, unavailable here, or fails its self-test.
-    public init(kernel name: String) throws(KernelSelectionError) {
+    package init(kernel name: String) throws(KernelSelectionError) {
         kernel = try KernelVariant.named(name, in: Self.variants, passing: Self.selfTest)
         calibrated = false
     }
@@ -59,7 +59,7 @@ public struct Scrypt: ProofOfWork {
 
     /// Known answers: the real Litecoin genesis nonce, and agreement with the reference on a sample header
     /// across a range that is not a multiple of the lane count.
-    public static func selfTest(_ variant: KernelVariant) -> Bool {
+    package static func selfTest(_ variant: KernelVariant) -> Bool {
         let scanner = variant.makeScanner()
         let genesis = Hex.decode("010000000000000000000000000000000000000000000000000000000000000000000000d9ced4ed1130f7b7faad9be25323ffafa33232a17c3edf6cfd97bee6bafbdd97b9aa8e4ef0ff0f1ecd513f7c")!
         scanner.load(header: genesis)

@@ -3,9 +3,9 @@ import CHashKernels
 /// scrypt(1024, 1, 1) on 8 (AVX2) or 16 (AVX-512) nonces at once, or twice that in two interleaved groups,
 /// in the C kernels of `CHashKernels`.
 /// Candidates are confirmed with the scalar ``ScryptScanner`` against the whole target.
-public final class ScryptLaneScanner: NonceScanner {
+package final class ScryptLaneScanner: NonceScanner {
     /// The instruction set.
-    public enum Width: Sendable {
+    package enum Width: Sendable {
         /// 16 lanes of AVX-512 (2 MiB scratchpad).
         case avx512
         /// 8 lanes of AVX2 (1 MiB scratchpad).
@@ -16,7 +16,7 @@ public final class ScryptLaneScanner: NonceScanner {
         case avx2x2
 
         /// Hashes computed at once.
-        public var lanes: Int {
+        package var lanes: Int {
             switch self {
             case .avx512: 16
             case .avx2: 8
@@ -33,7 +33,7 @@ public final class ScryptLaneScanner: NonceScanner {
     private let loop: CandidateScan<ScryptScanner>
 
     /// A scanner for `width`, with its 128 KiB per lane scratchpad.
-    public init(width: Width) {
+    package init(width: Width) {
         self.width = width
         scratchpad = UnsafeMutableRawPointer.allocate(byteCount: 128 * 1024 * width.lanes, alignment: 64)
         scratchpad.initializeMemory(as: UInt8.self, repeating: 0, count: 128 * 1024 * width.lanes)
@@ -48,7 +48,7 @@ public final class ScryptLaneScanner: NonceScanner {
     }
 
     /// Loads the header words and the midstate of its first 64 bytes.
-    public func load(header: [UInt8]) {
+    package func load(header: [UInt8]) {
         precondition(header.count == 80, "a block header is 80 bytes")
         loop.exact.load(header: header)
         let schedule = UnsafeMutablePointer<UInt32>.allocate(capacity: 64)
@@ -60,7 +60,7 @@ public final class ScryptLaneScanner: NonceScanner {
     }
 
     /// Scans; candidates are confirmed with the scalar kernel.
-    public func scan(from start: UInt32, count: UInt32, target: Target) -> ScanResult {
+    package func scan(from start: UInt32, count: UInt32, target: Target) -> ScanResult {
         let (words, candidates, capacity) = (words, loop.candidates, CandidateScan<ScryptScanner>.capacity)
         let pad = scratchpad.assumingMemoryBound(to: UInt32.self)
         return switch width {

@@ -1,7 +1,7 @@
 /// Scans nonces with scrypt(1024, 1, 1) without allocating: the 128 KiB scratchpad and every SHA-256
 /// buffer are allocated once per scanner, and PBKDF2's HMAC states are computed once per nonce and
 /// reused for all five of its HMACs.
-public final class ScryptScanner: NonceScanner {
+package final class ScryptScanner: NonceScanner {
     private static let n = 1024
     // Layout of `words`: header BE words (20), header midstate (8), state (8), schedule (64),
     // inner pad state (8), outer pad state (8), inner base (8), X (32), initial hash value (8).
@@ -18,7 +18,7 @@ public final class ScryptScanner: NonceScanner {
     private var initial: UnsafeMutablePointer<UInt32> { words + 156 }
 
     /// Creates a scanner and its scratch memory.
-    public init() {
+    package init() {
         words.initialize(repeating: 0, count: 168)
         for i in 0..<8 { initial[i] = SHA256.initialState[i] }
         scratchpad.initialize(repeating: 0, count: 32 * Self.n)
@@ -30,7 +30,7 @@ public final class ScryptScanner: NonceScanner {
     }
 
     /// Loads the header and compresses its first 64 bytes once (the key hash's midstate).
-    public func load(header: [UInt8]) {
+    package func load(header: [UInt8]) {
         precondition(header.count == 80, "a block header is 80 bytes")
         header.withUnsafeBufferPointer { bytes in
             SHA256.loadWords(bytes.baseAddress!, count: 20, into: headerWords)
@@ -39,7 +39,7 @@ public final class ScryptScanner: NonceScanner {
     }
 
     /// Scans nonces, hashing each with scrypt(1024, 1, 1).
-    public func scan(from start: UInt32, count: UInt32, target: Target) -> ScanResult {
+    package func scan(from start: UInt32, count: UInt32, target: Target) -> ScanResult {
         let total = Self.clamp(start: start, count: count)
         var done: UInt32 = 0
         while done < total {

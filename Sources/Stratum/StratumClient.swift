@@ -11,10 +11,10 @@ import ProofOfWork
 ///
 /// Drive it with ``run()`` and read ``events``. The network runs on SwiftNIO's event loops: no call here
 /// blocks or holds a lock across I/O, and each session's timers run whatever the pool sends.
-public final class StratumClient: Sendable {
+package final class StratumClient: Sendable {
     /// Everything that happens, in order. Finishes when ``run()`` returns. Bounded: a consumer that falls
     /// more than ``StratumClientOptions/maximumQueuedEvents`` behind loses the newest events (logged).
-    public let events: AsyncStream<StratumEvent>
+    package let events: AsyncStream<StratumEvent>
     private let continuation: AsyncStream<StratumEvent>.Continuation
     private let options: StratumClientOptions
     private let logger: Logger
@@ -58,7 +58,7 @@ public final class StratumClient: Sendable {
 
     /// A client for `pools` (in priority order), hashing with `algorithm`, or with the algorithm a pool
     /// names (``PoolEndpoint/algorithm``) as `registry` knows it.
-    public init(pools: [PoolEndpoint], algorithm: any ProofOfWork, registry: AlgorithmRegistry? = nil, options: StratumClientOptions,
+    package init(pools: [PoolEndpoint], algorithm: any ProofOfWork, registry: AlgorithmRegistry? = nil, options: StratumClientOptions,
                 logger: Logger = Logger(label: "nightminer.stratum"),
                 group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         precondition(!pools.isEmpty, "a stratum client needs at least one pool")
@@ -74,7 +74,7 @@ public final class StratumClient: Sendable {
     }
 
     /// Every pool of the list, in priority order, with where it stands.
-    public var poolStatuses: [PoolStatus] {
+    package var poolStatuses: [PoolStatus] {
         state.withLock { state in
             let authorized = state.link?.authorizedWorker != nil
             return state.pools.indices.map { index in
@@ -87,21 +87,21 @@ public final class StratumClient: Sendable {
     }
 
     /// The pool currently in use (or about to be tried).
-    public var currentPool: PoolEndpoint { state.withLock { $0.pools[$0.poolIndex] } }
+    package var currentPool: PoolEndpoint { state.withLock { $0.pools[$0.poolIndex] } }
 
     /// The current connection session (jobs carry the session they arrived on).
-    public var session: UInt64 { state.withLock { $0.sessionID } }
+    package var session: UInt64 { state.withLock { $0.sessionID } }
 
     /// How long the oldest request of the current session has waited for its answer (as of the session's
     /// last timer tick), or nil when none waits.
-    public var oldestUnansweredRequest: Duration? {
+    package var oldestUnansweredRequest: Duration? {
         guard let since = state.withLock({ $0.link })?.report.withLock({ $0.oldestUnansweredSince }) else { return nil }
         return since.duration(to: .now)
     }
 
     /// Replaces the pool list and default algorithm and reconnects at once to the first pool; a pending
     /// `client.reconnect` is dropped and every wait ends.
-    public func reconfigure(pools: [PoolEndpoint], algorithm: any ProofOfWork) {
+    package func reconfigure(pools: [PoolEndpoint], algorithm: any ProofOfWork) {
         precondition(!pools.isEmpty, "a stratum client needs at least one pool")
         let current = state.withLock { state -> (SessionLink?, (any Channel)?) in
             state.pools = pools
@@ -121,7 +121,7 @@ public final class StratumClient: Sendable {
     }
 
     /// Stops the client: closes the connection; ``run()`` returns soon after.
-    public func stop() {
+    package func stop() {
         let current = state.withLock { state -> (SessionLink?, (any Channel)?) in
             state.stopped = true
             return (state.link, state.channel)
@@ -131,7 +131,7 @@ public final class StratumClient: Sendable {
     }
 
     /// Stops the client gracefully: waits up to `grace` for the answers to submitted shares, then closes.
-    public func stop(drainingFor grace: Duration) {
+    package func stop(drainingFor grace: Duration) {
         let current = state.withLock { state -> (SessionLink?, (any Channel)?) in
             state.stopped = true
             return (state.link, state.channel)
@@ -148,7 +148,7 @@ public final class StratumClient: Sendable {
     /// is given and is not the current one (a share found on a previous connection is never sent on a new
     /// one: its extranonce1 may differ). The verdict arrives as ``StratumEvent/shareResult(ticket:share:pool:outcome:roundTrip:)``
     /// or ``StratumEvent/shareLost(ticket:share:pool:)``; the call itself never waits for the network.
-    public func submit(_ share: Share, session: UInt64? = nil) -> Int64? {
+    package func submit(_ share: Share, session: UInt64? = nil) -> Int64? {
         guard let link = state.withLock({ $0.link }), link.authorizedWorker != nil else { return nil }
         if let session, session != link.sessionID { return nil }
         let ticket = requestIDs.next()
@@ -157,7 +157,7 @@ public final class StratumClient: Sendable {
     }
 
     /// Connects, runs sessions and reconnects until ``stop()``.
-    public func run() async {
+    package func run() async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.probeHigherPools() }
             await runSessions()
@@ -490,5 +490,5 @@ public final class StratumClient: Sendable {
     package static var tlsContextsBuilt: Int { TLSConnector.contextsBuilt.load(ordering: .relaxed) }
 
     /// Replaces the password of a `mining.authorize` line with `***` so it never reaches a log.
-    public static func maskingPassword(in line: String) -> String { ProtocolDump.maskingPassword(in: line) }
+    package static func maskingPassword(in line: String) -> String { ProtocolDump.maskingPassword(in: line) }
 }

@@ -1,5 +1,5 @@
 /// What the stratum client reports to whoever drives it (the ``Miner``, or your own code).
-public enum StratumEvent: Sendable {
+package enum StratumEvent: Sendable {
     /// Connecting to a pool.
     case connecting(PoolEndpoint)
     /// TCP is up; subscribing.

@@ -159,6 +159,14 @@ final class StratumSession: ChannelInboundHandler {
             logger.warning("more than \(pending.capacity) requests await answers; share \(ticket) counted as lost")
             settings.emit(.shareLost(ticket: ticket, share: share, pool: pool))
         }
+        reportOldestUnanswered()
+    }
+
+    /// Publishes when the oldest request still waiting was sent (for `/stats`), at once on every send and
+    /// answer rather than at the next tick.
+    private func reportOldestUnanswered() {
+        let oldest = pending.oldestSentAt
+        link.report.withLock { $0.oldestUnansweredSince = oldest }
     }
 
     private func request(_ kind: PendingRequests.Kind, method: String, params: [JSONValue]) {
@@ -192,6 +200,7 @@ final class StratumSession: ChannelInboundHandler {
             logger.debug("ignored a response to unknown id \(id.serialized)")
             return
         }
+        reportOldestUnanswered()
         switch entry.kind {
         case .subscribe:
             guard error.isNull else { return end(StratumError.subscribeRefused(error.serialized).description) }
@@ -377,7 +386,7 @@ final class StratumSession: ChannelInboundHandler {
             logger.warning("the pool did not answer \(unanswered) within \(options.responseTimeout): unresponsive, closing the session; \(inFlight) share\(inFlight == 1 ? "" : "s") in flight counted as lost")
             return end("unresponsive: no answer to \(unanswered) within \(options.responseTimeout)")
         }
-        link.report.withLock { $0.oldestUnansweredSince = pending.oldestSentAt }
+        reportOldestUnanswered()
         if lastLineAt.duration(to: now) > options.silenceTimeout {
             return end("nothing received for \(options.silenceTimeout)")
         }

@@ -44,7 +44,7 @@ struct BenchmarkCommand: AsyncParsableCommand {
         let registry: AlgorithmRegistry
         do { registry = try KernelChoice.registry(forcing: kernel) } catch { throw ValidationError(error.description) }
         let algorithm = registry.algorithm(named: algorithm.lowercased())!
-        let result = await Benchmark.run(algorithm: algorithm, threads: threads ?? MiningEngine.defaultThreadCount, seconds: seconds)
+        let result = await Benchmark.run(algorithm: algorithm, threads: threads ?? MinerConfiguration.defaultThreadCount, seconds: seconds)
         if json {
             let object = JSONValue.object([
                 "algorithm": .string(result.algorithm), "kernel": .string(result.kernel), "threads": .number(Double(result.threads)),

@@ -44,7 +44,7 @@ struct Demo: AsyncParsableCommand, LongRunningCommand {
     func run() async throws {
         ConsoleLogHandler.bootstrap(level: debug ? .debug : .info)
         let logger = Logger(label: "nightminer")
-        var settings = ServiceSettings(threads: threads ?? MiningEngine.defaultThreadCount)
+        var settings = ServiceSettings(threads: threads ?? MinerConfiguration.defaultThreadCount)
         settings.algorithm = algorithm.lowercased()
         var options = ServiceOptions(configPath: nil)
         options.initialSettings = settings

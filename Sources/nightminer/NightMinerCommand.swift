@@ -101,7 +101,7 @@ struct Mine: AsyncParsableCommand, LongRunningCommand {
         defer { process.end() }
         let pools = try pool.endpoints()
         var configuration = MinerConfiguration(pools: pools, algorithm: pools[0].algorithm ?? "scrypt",
-                                               threads: threads ?? MiningEngine.defaultThreadCount)
+                                               threads: threads ?? MinerConfiguration.defaultThreadCount)
         pool.apply(to: &configuration.client)
         configuration.dumpProtocol = dumpProtocol
         configuration.stopOnAuthorizationFailure = true
