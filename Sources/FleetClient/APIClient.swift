@@ -53,7 +53,7 @@ package struct APIClient: Sendable {
     package func send(_ method: HTTPMethod, _ path: String, json: String? = nil) async throws(Failure) -> Response {
         let host = host
         let started = ContinuousClock.now
-        let milliseconds = Int64(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = timeout.inMilliseconds
         let collector: ResponseCollector
         let channel: any Channel
         do {

@@ -208,7 +208,7 @@ package final class MiningService: ControlService, Service {
         let shares = snapshot.shares
         let poolID = settings.pools.first { $0.url == snapshot.pool.url && $0.user == snapshot.pool.user }?.id ?? active?.id
         return StatsDocument(
-            state: state, uptimeSeconds: snapshot.startedAt.map { Self.seconds($0.duration(to: now)) } ?? 0,
+            state: state, uptimeSeconds: snapshot.startedAt.map { $0.duration(to: now).inSeconds } ?? 0,
             algorithm: snapshot.algorithm, kernel: snapshot.kernel, threads: snapshot.threads,
             hashrate: .init(tenSeconds: snapshot.hashrate.tenSeconds, oneMinute: snapshot.hashrate.oneMinute,
                             fifteenMinutes: snapshot.hashrate.fifteenMinutes, perThread: snapshot.hashrate.perThread,
@@ -217,24 +217,20 @@ package final class MiningService: ControlService, Service {
                           lost: shares.lost, invalid: shares.invalid, acceptedDifficulty: shares.acceptedDifficulty,
                           bestShareDifficulty: shares.bestShareDifficulty),
             job: snapshot.job.map {
-                .init(id: $0.id, ageSeconds: Self.seconds($0.receivedAt.duration(to: now)), difficulty: $0.difficulty,
+                .init(id: $0.id, ageSeconds: $0.receivedAt.duration(to: now).inSeconds, difficulty: $0.difficulty,
                       target: $0.target.hex, clean: $0.clean, extranonce2Size: $0.extranonce2Size)
             },
             pool: .init(id: poolID, url: snapshot.pool.url, user: snapshot.pool.user, connected: snapshot.pool.connected,
-                        connectedForSeconds: snapshot.pool.connectedSince.map { Self.seconds($0.duration(to: now)) },
-                        lastShareRoundTripMs: snapshot.pool.lastShareRoundTrip.map { Self.seconds($0) * 1000 },
+                        connectedForSeconds: snapshot.pool.connectedSince.map { $0.duration(to: now).inSeconds },
+                        lastShareRoundTripMs: snapshot.pool.lastShareRoundTrip.map { $0.inSeconds * 1000 },
                         lastError: snapshot.pool.lastError,
-                        oldestUnansweredSeconds: snapshot.pool.oldestUnansweredRequest.map { Self.seconds($0) }),
+                        oldestUnansweredSeconds: snapshot.pool.oldestUnansweredRequest.map(\.inSeconds)),
             pools: Self.poolDocuments(settings: settings, standings: snapshot.pools, mining: wants),
             kernelReview: snapshot.kernelReview.map {
                 .init(algorithm: $0.algorithm, kernel: $0.kernel, runnerUp: $0.runnerUp, kernelHashesPerSecond: $0.kernelHashesPerSecond.rounded(),
                       runnerUpHashesPerSecond: $0.runnerUpHashesPerSecond.rounded(), reviews: $0.reviews, runnerUpWins: $0.runnerUpWins,
                       switches: $0.switches)
             })
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
     }
 
     /// Writes a miner event to the journal (`mining`, `pool`, `job`, `difficulty`, `share`, `kernel`).
@@ -270,7 +266,7 @@ package final class MiningService: ControlService, Service {
             case .lost: data["result"] = .string("lost")
             case .invalid: data["result"] = .string("invalid")
             }
-            data["round_trip_ms"] = roundTrip.map { .number(seconds($0) * 1000) } ?? .null
+            data["round_trip_ms"] = roundTrip.map { .number($0.inSeconds * 1000) } ?? .null
         case .kernelSwitch(let made):
             name = "kernel"
             data.merge(["algorithm": .string(made.algorithm), "from": .string(made.from), "to": .string(made.to),

@@ -56,7 +56,7 @@ package final class HashrateMeter: Sendable {
             func rate(_ counts: (Sample) -> UInt64, over window: Duration) -> Double {
                 guard let first = base(window) else { return 0 }
                 let elapsed = first.time.duration(to: latest.time)
-                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+                let seconds = elapsed.inSeconds
                 let now = counts(latest), then = counts(first)
                 return seconds > 0 && now >= then ? Double(now - then) / seconds : 0
             }

@@ -141,7 +141,7 @@ final class KernelTrial {
     /// Records the batch just scanned by `turn`'s kernel and passes the turn. A batch cut short by a share
     /// is not timed (too short to tell).
     func record(result: ScanResult, count: UInt32, cpu: Duration) {
-        let seconds = Double(cpu.components.seconds) + Double(cpu.components.attoseconds) * 1e-18
+        let seconds = cpu.inSeconds
         if result.nonce == nil, result.hashesDone == count, seconds > 0 {
             rates[turn].append(Double(result.hashesDone) / seconds)
         }
@@ -153,7 +153,6 @@ final class KernelTrial {
 
     /// The median rate of kernel `index` (0: in use, 1: runner-up).
     func median(_ index: Int) -> Double {
-        let sorted = rates[index].sorted()
-        return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
+        rates[index].median ?? 0
     }
 }

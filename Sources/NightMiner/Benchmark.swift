@@ -1,3 +1,4 @@
+import Guarded
 import MiningEngine
 import ProofOfWork
 
@@ -39,7 +40,7 @@ package enum Benchmark {
         let elapsed = start.duration(to: .now)
         engine.stop()
         await engine.stopped()
-        let measured = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let measured = elapsed.inSeconds
         let perThread = zip(endCounts, startCounts).map { Double($0 - $1) / measured }
         return Result(algorithm: algorithm.name, kernel: algorithm.kernelName, threads: threads,
                       seconds: measured, hashrate: perThread.reduce(0, +), perThread: perThread)

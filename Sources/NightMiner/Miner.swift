@@ -358,7 +358,7 @@ public final class Miner: Service, Sendable {
             publish(.difficulty(difficulty))
         case .shareResult(_, let share, let pool, let outcome, let roundTrip):
             status.withLock { $0.lastRoundTrip = roundTrip }
-            let milliseconds = Double(roundTrip.components.attoseconds) / 1e15 + Double(roundTrip.components.seconds) * 1000
+            let milliseconds = roundTrip.inSeconds * 1000
             switch outcome {
             case .accepted:
                 count(.accepted, pool: pool, credit: share.targetDifficulty, roundTrip: roundTrip)

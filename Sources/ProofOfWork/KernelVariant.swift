@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Guarded
 
 /// One implementation of an algorithm's nonce scanner (a "kernel"), for example SHA256d on AVX-512.
 ///
@@ -93,8 +94,7 @@ extension KernelVariant {
             }
         }
         let figures = qualified.indices.map { index in
-            let median = times[index].sorted()[times[index].count / 2]
-            let seconds = Double(median.components.seconds) + Double(median.components.attoseconds) * 1e-18
+            let seconds = times[index].median?.inSeconds ?? 0
             return KernelCalibration.Figure(kernel: qualified[index].name, hashesPerSecond: seconds > 0 ? Double(calibrationNonces) / seconds : 0)
         }.sorted { $0.hashesPerSecond > $1.hashesPerSecond }
         let chosen = qualified.first { $0.name == figures[0].kernel }!

@@ -113,7 +113,7 @@ public final class Job: Sendable {
     public var hashrate: Double {
         guard let start = started.withLock({ $0 }) else { return 0 }
         let elapsed = start.duration(to: .now)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let seconds = elapsed.inSeconds
         return seconds > 0 ? Double(hashes.load(ordering: .relaxed)) / seconds : 0
     }
 

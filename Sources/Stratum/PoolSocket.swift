@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Guarded
 import NIOCore
 
 /// Socket options that let the kernel find a dead path to a pool: a pool host that vanished (a cut link,
@@ -27,7 +28,7 @@ enum PoolSocket {
     }
 
     private static func milliseconds(_ duration: Duration) -> SocketOptionValue {
-        let value = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        let value = duration.inMilliseconds
         return SocketOptionValue(max(1, min(value, Int64(Int32.max))))
     }
 }
