@@ -85,7 +85,12 @@ let package = Package(
             ]),
         .target(name: "TestFixtures", path: "Tests/TestFixtures", exclude: ["vectors.json"]),
         .testTarget(name: "ProofOfWorkTests", dependencies: ["ProofOfWork", "TestFixtures"]),
-        .testTarget(name: "StratumTests", dependencies: ["Stratum", "ProofOfWork", "TestFixtures", "Guarded"]),
+        .testTarget(
+            name: "StratumTests",
+            dependencies: [
+                "Stratum", "ProofOfWork", "TestFixtures", "Guarded", "JSON", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]),
         .testTarget(name: "MiningEngineTests", dependencies: ["MiningEngine", "ProofOfWork", "Guarded"]),
         .testTarget(
             name: "EndToEndTests",

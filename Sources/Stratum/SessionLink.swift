@@ -3,41 +3,42 @@ import NIOCore
 
 /// What the client and one session share: how the session ended, and a way to reach the session's event
 /// loop from any thread. Every field is written on the session's loop and read by the client.
-final class SessionLink: Sendable {
+package final class SessionLink: Sendable {
     /// A `client.reconnect` the client follows after this session: only to the pool it came from.
-    struct Redirect: Sendable {
+    package struct Redirect: Sendable {
         /// The configured pool the request came from; the redirect is void once another pool is in use.
-        var pool: PoolEndpoint
-        var host: String
-        var port: Int
-        var wait: Duration
+        package var pool: PoolEndpoint
+        package var host: String
+        package var port: Int
+        package var wait: Duration
     }
 
     /// How far the session got and why it ended.
-    struct Report: Sendable {
-        var reason: String?
-        var subscribed = false
-        var subscriptionID: String?
-        var authorizedWorker: String?
-        var authorizationRefused: String?
-        var gotJob = false
-        var redirect: Redirect?
+    package struct Report: Sendable {
+        package var reason: String?
+        package var subscribed = false
+        package var subscriptionID: String?
+        package var authorizedWorker: String?
+        package var authorizationRefused: String?
+        package var gotJob = false
+        package var redirect: Redirect?
         /// The connection could not be made (refused, timed out, no route).
-        var unreachable = false
+        package var unreachable = false
         /// A request went unanswered past the response timeout.
-        var unresponsive = false
-        /// When the oldest request still unanswered was sent (updated at every tick).
-        var oldestUnansweredSince: ContinuousClock.Instant?
+        package var unresponsive = false
+        /// When the oldest request still unanswered was sent (updated at every send and answer).
+        package var oldestUnansweredSince: ContinuousClock.Instant?
     }
 
     /// Which connection this is (jobs carry it; shares are only sent on the session they were found on).
-    let sessionID: UInt64
+    package let sessionID: UInt64
     /// The configured pool (credentials and options).
-    let pool: PoolEndpoint
-    let report = Locked(Report())
+    package let pool: PoolEndpoint
+    package let report = Locked(Report())
     private let session = Locked<NIOLoopBound<StratumSession>?>(nil)
 
-    init(sessionID: UInt64, pool: PoolEndpoint) {
+    /// The link of connection `sessionID` to `pool`.
+    package init(sessionID: UInt64, pool: PoolEndpoint) {
         self.sessionID = sessionID
         self.pool = pool
     }

@@ -11,12 +11,12 @@ import Synchronization
 /// Everything here runs on one event loop, so it needs no locks; the client reaches it through
 /// ``SessionLink/perform(_:)``. Nothing blocks: lines are written without waiting, and a pool that stops
 /// reading is dropped once ``StratumClientOptions/maximumUnsentBytes`` wait to be sent.
-final class StratumSession: ChannelInboundHandler {
-    typealias InboundIn = ByteBuffer
-    typealias OutboundOut = ByteBuffer
+package final class StratumSession: ChannelInboundHandler {
+    package typealias InboundIn = ByteBuffer
+    package typealias OutboundOut = ByteBuffer
 
     /// What a session is given by its client.
-    struct Settings: Sendable {
+    package struct Settings: Sendable {
         var algorithm: any ProofOfWork
         var options: StratumClientOptions
         /// The subscription to resume (the id from this pool's last session), if any.
@@ -27,6 +27,25 @@ final class StratumSession: ChannelInboundHandler {
         var logger: Logger
         /// A failback probe: leave as soon as the pool has authorized the worker.
         var probe = false
+
+        init(algorithm: any ProofOfWork, options: StratumClientOptions, resumeID: String?, requestIDs: RequestIDs,
+             emit: @escaping @Sendable (StratumEvent) -> Void, dump: ProtocolDump, logger: Logger) {
+            self.algorithm = algorithm
+            self.options = options
+            self.resumeID = resumeID
+            self.requestIDs = requestIDs
+            self.emit = emit
+            self.dump = dump
+            self.logger = logger
+        }
+
+        /// Settings for a session on its own (protocol tests): request ids from 1, no dump, no log.
+        package init(algorithm: any ProofOfWork, options: StratumClientOptions, resumeID: String? = nil,
+                     emit: @escaping @Sendable (StratumEvent) -> Void) {
+            self.init(algorithm: algorithm, options: options, resumeID: resumeID, requestIDs: RequestIDs(), emit: emit,
+                      dump: ProtocolDump(enabled: false, logger: Logger(label: "nightminer.session")),
+                      logger: Logger(label: "nightminer.session", factory: { _ in SwiftLogNoOpLogHandler() }))
+        }
     }
 
     private let link: SessionLink
@@ -47,7 +66,8 @@ final class StratumSession: ChannelInboundHandler {
     private var options: StratumClientOptions { settings.options }
     private var logger: Logger { settings.logger }
 
-    init(link: SessionLink, settings: Settings) {
+    /// A session for the connection `link` names.
+    package init(link: SessionLink, settings: Settings) {
         self.link = link
         self.settings = settings
         subscription = Subscription(algorithm: settings.algorithm)
@@ -62,14 +82,14 @@ final class StratumSession: ChannelInboundHandler {
 
     // MARK: Channel events
 
-    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    package func handlerAdded(context: ChannelHandlerContext) { self.context = context }
 
-    func handlerRemoved(context: ChannelHandlerContext) {
+    package func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
         link.detach()
     }
 
-    func channelActive(context: ChannelHandlerContext) {
+    package func channelActive(context: ChannelHandlerContext) {
         link.attach(NIOLoopBound(self, eventLoop: context.eventLoop))
         lastLineAt = .now
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
@@ -80,7 +100,7 @@ final class StratumSession: ChannelInboundHandler {
         context.fireChannelActive()
     }
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+    package func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let event = event as? TLSUserEvent, case .handshakeCompleted = event { begin() }
         context.fireUserInboundEventTriggered(event)
     }
@@ -93,25 +113,25 @@ final class StratumSession: ChannelInboundHandler {
         request(.subscribe, method: "mining.subscribe", params: params)
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let line = String(buffer: unwrapInboundIn(data))
         settings.dump.received(line)
         lastLineAt = .now
         handle(line: line)
     }
 
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+    package func errorCaught(context: ChannelHandlerContext, error: any Error) {
         end((error as? StratumError)?.description ?? TLSConnector.describe(error, host: pool.host) ?? "\(error)")
     }
 
-    func channelWritabilityChanged(context: ChannelHandlerContext) {
+    package func channelWritabilityChanged(context: ChannelHandlerContext) {
         if !context.channel.isWritable {
             end("the pool stopped reading: more than \(options.maximumUnsentBytes) bytes wait to be sent")
         }
         context.fireChannelWritabilityChanged()
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
+    package func channelInactive(context: ChannelHandlerContext) {
         timer?.cancel()
         timer = nil
         link.detach()
@@ -124,7 +144,7 @@ final class StratumSession: ChannelInboundHandler {
 
     /// Sends a share under `ticket`; a share that can no longer be sent (the session is closing) is reported
     /// lost at once.
-    func submit(_ share: Share, ticket: Int64) {
+    package func submit(_ share: Share, ticket: Int64) {
         guard drainDeadline == nil, let worker = link.authorizedWorker, let context, context.channel.isActive else {
             settings.emit(.shareLost(ticket: ticket, share: share, pool: pool))
             return
