@@ -48,16 +48,17 @@ package final class APIRouter: Sendable {
 
     private func answer(_ request: HTTPRequest) -> HTTPResponse {
         if let problem = policy.checkHost(request) { return problem.response() }
-        if request.changesState {
+        // The token is checked first: a valid one is never throttled (bad tokens from the same address, say
+        // a web page's blind requests, cannot lock the operator out); only failures count and are slowed.
+        if request.changesState, let problem = policy.check(request) {
+            guard problem.status == 401 else { return problem.response() }
             if let wait = limiter.retryAfter(request.clientAddress) {
                 let seconds = max(1, Int(wait.components.seconds) + (wait.components.attoseconds > 0 ? 1 : 0))
                 return Problem.tooManyRequests("too many bad tokens from \(request.clientAddress); try again in \(seconds) s")
                     .response(extraHeaders: [("Retry-After", String(seconds))])
             }
-            if let problem = policy.check(request) {
-                if problem.status == 401 { limiter.recordFailure(request.clientAddress) }
-                return problem.response()
-            }
+            limiter.recordFailure(request.clientAddress)
+            return problem.response()
         }
         let segments = request.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         do {
@@ -80,6 +81,8 @@ package final class APIRouter: Sendable {
             return statsResponse()
         case ["events"]:
             try allow(request, ["GET"])
+            // HEAD: the stream's headers, without holding a connection open.
+            if request.method == "HEAD" { return HTTPResponse(status: 200, headers: [("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache")]) }
             let after = try request.headers["last-event-id"].map { text throws(Problem) -> UInt64 in
                 guard let id = UInt64(text.trimmingCharacters(in: .whitespaces)) else { throw .badRequest("Last-Event-ID must be an event id") }
                 return id
@@ -106,7 +109,7 @@ package final class APIRouter: Sendable {
             return try json(200, service.stopMining())
         case ["pools"]:
             try allow(request, ["GET", "POST"])
-            if request.method == "GET" { return try json(200, service.pools()) }
+            if request.isRead { return try json(200, service.pools()) }
             let input = try poolInput(try body(request))
             return try json(201, try service.addPool(input))
         case _ where segments.count >= 2 && segments[0] == "pools":
@@ -118,7 +121,7 @@ package final class APIRouter: Sendable {
             }
             try allow(request, ["GET", "PATCH", "DELETE"])
             switch request.method {
-            case "GET":
+            case "GET", "HEAD":
                 guard let pool = service.pools().first(where: { $0.id == id }) else { throw .notFound("no pool with id \(id)") }
                 return try json(200, pool)
             case "PATCH":
@@ -130,7 +133,7 @@ package final class APIRouter: Sendable {
             }
         case ["config"]:
             try allow(request, ["GET", "PATCH"])
-            if request.method == "GET" { return try json(200, service.config()) }
+            if request.isRead { return try json(200, service.config()) }
             let input = try configInput(try body(request))
             return try json(200, try service.updateConfig(input))
         default:
@@ -138,7 +141,10 @@ package final class APIRouter: Sendable {
         }
     }
 
+    /// Refuses a method the resource does not take; HEAD goes wherever GET does (libmicrohttpd sends the
+    /// headers of the GET answer without its body).
     private func allow(_ request: HTTPRequest, _ methods: [String]) throws(Problem) {
+        let methods = methods.contains("GET") ? methods + ["HEAD"] : methods
         guard methods.contains(request.method) else {
             throw MethodNotAllowed(allowed: methods, method: request.method).problem
         }

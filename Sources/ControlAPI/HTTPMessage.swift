@@ -16,6 +16,9 @@ package struct HTTPRequest: Sendable {
     /// Whether the method may change state (anything but GET, HEAD and a CORS preflight's OPTIONS).
     package var changesState: Bool { !["GET", "HEAD", "OPTIONS"].contains(method) }
 
+    /// Whether the request reads a resource (GET, or HEAD for its headers only).
+    package var isRead: Bool { method == "GET" || method == "HEAD" }
+
     /// Creates a request.
     package init(method: String, path: String, headers: [String: String] = [:], body: [UInt8] = [], bodyTooLarge: Bool = false) {
         self.method = method

@@ -10,11 +10,13 @@ info:
   version: 0.2.0
   description: |
     Start and stop mining, manage pools and settings, and read statistics of a running nightminer.
-    Reads need no token. Every request that changes state needs `Authorization: Bearer <token>`: without a
-    valid one it gets 401 whatever its path, and after more than 10 bad tokens in a minute an address gets 429
-    with Retry-After. Every state change is recorded in an audit file (JSON lines, mode 0600, no secrets).
-    Bound to loopback, the API answers only requests whose Host is a loopback name or address (or one given
-    with --api-allow-host); others get 403 (DNS rebinding). Errors are `application/problem+json` (RFC 9457).
+    Reads need no token; HEAD is answered wherever GET is (the headers alone). Every request that changes
+    state needs `Authorization: Bearer <token>`: without a valid one it gets 401 whatever its path, and after
+    more than 10 bad tokens in a minute an address gets 429 with Retry-After for its bad tokens (a valid
+    token is never throttled). Every state change is recorded in an audit file (JSON lines, mode 0600, no secrets).
+    Bound to loopback, the API answers only requests whose Host is a loopback name, the address it is bound
+    to, or one given with --api-allow-host; others get 403 (DNS rebinding). Text from a pool (errors,
+    messages) is cut to 512 bytes. Errors are `application/problem+json` (RFC 9457).
     Field names are stable: fields are added, never renamed.
 servers:
   - url: http://127.0.0.1:8080

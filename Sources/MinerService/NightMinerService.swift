@@ -83,8 +83,11 @@ public final class NightMinerService: Sendable {
         } else {
             audit = nil
         }
-        // Bound to loopback, the API answers loopback names only (DNS rebinding); elsewhere any Host.
-        let allowedHosts = ServiceOptions.isLoopback(options.apiHost) ? AccessPolicy.loopbackHosts.union(options.allowedHosts) : nil
+        // Bound to loopback, the API answers loopback names and its own address only (DNS rebinding);
+        // elsewhere any Host.
+        let boundName = options.apiHost.contains(":") ? "[\(options.apiHost.lowercased())]" : options.apiHost
+        let allowedHosts = ServiceOptions.isLoopback(options.apiHost)
+            ? AccessPolicy.loopbackHosts.union(options.allowedHosts).union([boundName]) : nil
         let policy = AccessPolicy(token: token, readOnly: options.readOnly, allowedHosts: allowedHosts, corsOrigins: Set(options.corsOrigins))
         let router = APIRouter(service: mining, policy: policy, openAPIDocument: OpenAPIDocument.yaml, audit: audit)
         var serverConfiguration = HTTPServerConfiguration()

@@ -60,7 +60,7 @@ public enum RejectReason: Sendable, Hashable, CustomStringConvertible {
         } else if text.contains("not subscribed") {
             self = .notSubscribed
         } else {
-            self = .other(message)
+            self = .other(PoolText.bounded(message))
         }
     }
 }
@@ -93,7 +93,7 @@ public enum SubmitOutcome: Sendable, Hashable {
             self = .rejected(RejectReason(message: message))
             return
         default:
-            self = .rejected(.other(error.serialized))
+            self = .rejected(.other(PoolText.bounded(error.serialized)))
             return
         }
         if result.boolValue == true {
@@ -101,6 +101,6 @@ public enum SubmitOutcome: Sendable, Hashable {
             return
         }
         let reason = extra["reject-reason"]?.stringValue ?? extra["reject_reason"]?.stringValue
-        self = .rejected(reason.map { RejectReason(message: $0) } ?? .other("result: \(result.serialized)"))
+        self = .rejected(reason.map { RejectReason(message: $0) } ?? .other(PoolText.bounded("result: \(result.serialized)")))
     }
 }

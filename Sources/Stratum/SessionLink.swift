@@ -61,7 +61,7 @@ package final class SessionLink: Sendable {
     /// Records why the session ends; the first reason given is the one kept.
     func noteEnd(_ reason: String) {
         report.withLock { report in
-            if report.reason == nil { report.reason = reason }
+            if report.reason == nil { report.reason = PoolText.bounded(reason) }
         }
     }
 

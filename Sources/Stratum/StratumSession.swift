@@ -161,7 +161,7 @@ package final class StratumSession: ChannelInboundHandler {
     }
 
     /// Ends the session now with `reason`.
-    func end(_ reason: String) {
+    package func end(_ reason: String) {
         link.noteEnd(reason)
         context?.close(promise: nil)
     }
@@ -254,7 +254,7 @@ package final class StratumSession: ChannelInboundHandler {
                 }
             } else {
                 let why = error.isNull ? "result \(result.serialized)" : Self.describe(error: error)
-                let failure = StratumError.authorizationRefused("worker \(worker): \(why)").description
+                let failure = PoolText.bounded(StratumError.authorizationRefused("worker \(worker): \(why)").description)
                 link.report.withLock { $0.authorizationRefused = failure }
                 settings.emit(.authorizationFailed(pool: pool, reason: failure))
                 end(failure)
@@ -317,7 +317,7 @@ package final class StratumSession: ChannelInboundHandler {
         case "client.reconnect":
             followReconnect(params)
         case "client.show_message":
-            let text = params.first?.stringValue ?? JSONValue.array(params).serialized
+            let text = PoolText.bounded(params.first?.stringValue ?? JSONValue.array(params).serialized)
             logger.notice("message from pool: \(text)")
             settings.emit(.message(text))
         case "client.get_version":

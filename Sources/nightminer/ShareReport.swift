@@ -3,32 +3,32 @@ import Stratum
 
 /// Everything about one share, recomputed from a `mining.notify` and the submit fields: what pool
 /// developers compare against when a share is disputed. Built by ``ShareReport/init(algorithm:notify:extranonce1:extranonce2:ntime:nonce:difficulty:)``.
-package struct ShareReport: Sendable {
+struct ShareReport: Sendable {
     /// The coinbase transaction (hex).
-    package var coinbase: String
+    var coinbase: String
     /// sha256d of the coinbase in block-explorer order (its txid).
-    package var coinbaseHash: String
+    var coinbaseHash: String
     /// The merkle root as it sits in the header.
-    package var merkleRoot: String
+    var merkleRoot: String
     /// The 80-byte header (hex).
-    package var header: String
+    var header: String
     /// The proof-of-work hash in block-explorer order.
-    package var hash: String
+    var hash: String
     /// The share difficulty the hash achieves.
-    package var shareDifficulty: Double
+    var shareDifficulty: Double
     /// The target for the requested difficulty (explorer order).
-    package var target: String
+    var target: String
     /// The requested difficulty.
-    package var difficulty: Double
+    var difficulty: Double
     /// Whether the hash meets the target.
-    package var meetsTarget: Bool
+    var meetsTarget: Bool
 
     /// Recomputes a share.
     ///
     /// - Parameters:
     ///   - notify: the `mining.notify` params as a JSON array, or a whole notify message object.
     ///   - ntime, nonce: as submitted (big-endian hex of the numbers).
-    package init(algorithm: any ProofOfWork, notify: String, extranonce1: String, extranonce2: String, ntime: String,
+    init(algorithm: any ProofOfWork, notify: String, extranonce1: String, extranonce2: String, ntime: String,
                 nonce: String, difficulty: Double = 1) throws(StratumError) {
         let value: JSONValue
         do { value = try JSONValue.parse(notify) } catch { throw .invalidMessage("--notify: \(error)") }
@@ -60,7 +60,7 @@ package struct ShareReport: Sendable {
     }
 
     /// The report as a JSON object (stable keys).
-    package var json: JSONValue {
+    var json: JSONValue {
         .object([
             "coinbase": .string(coinbase), "coinbase_hash": .string(coinbaseHash), "merkle_root": .string(merkleRoot),
             "header": .string(header), "hash": .string(hash), "share_difficulty": .number(shareDifficulty),
@@ -69,7 +69,7 @@ package struct ShareReport: Sendable {
     }
 
     /// The report as aligned text lines.
-    package var text: String {
+    var text: String {
         """
         coinbase:          \(coinbase)
         coinbase hash:     \(coinbaseHash)

@@ -23,13 +23,19 @@ import Testing
         var server: HTTPServer { running.server }
         var port: Int { server.port }
 
-        init(settings: ServiceSettings? = nil, readOnly: Bool = false, configPath: String? = nil, corsOrigins: [String] = []) async throws {
+        /// The address the API listens on.
+        let host: String
+
+        init(settings: ServiceSettings? = nil, readOnly: Bool = false, configPath: String? = nil, corsOrigins: [String] = [],
+             host: String = "127.0.0.1") async throws {
+            self.host = host
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nightminer-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             self.configPath = configPath ?? folder.appendingPathComponent("nightminer.json").path
             auditPath = folder.appendingPathComponent("audit.log").path
             var options = ServiceOptions(configPath: self.configPath)
             options.initialSettings = settings ?? ServiceSettings(threads: 2)
+            options.apiHost = host
             options.apiPort = 0
             options.token = .given(ControlPlaneTests.token)
             options.readOnly = readOnly
@@ -55,8 +61,8 @@ import Testing
             if let token { headers["Authorization"] = "Bearer \(token)" }
             if json != nil { headers["Content-Type"] = contentType }
             let body = Array((json ?? "").utf8)
-            let sent = headers
-            return try await offThePool { try HTTPTestClient.send(port: port, method, path, headers: sent, body: body) }
+            let (sent, address) = (headers, self.host)
+            return try await offThePool { try HTTPTestClient.send(port: port, method, path, headers: sent, body: body, host: address) }
         }
 
         func stop() async {
@@ -266,8 +272,9 @@ import Testing
     }
 
     /// A write without a valid token is 401 whatever its path; more than 10 bad tokens a minute from one
-    /// address get 429 with Retry-After, even with the right token then; every write is audited (0600,
-    /// no secret); a Host that is not a loopback name gets 403 (DNS rebinding).
+    /// address get 429 with Retry-After, but the right token is never throttled (bad tokens from the same
+    /// address, say a web page's blind requests, must not lock the operator out); every write is audited
+    /// (0600, no secret); a Host that is not a loopback name gets 403 (DNS rebinding).
     @Test func tokenGuessingIsSlowedEveryWriteIsAuditedAndForeignHostsAreRefused() async throws {
         let daemon = try await Daemon()
         #expect(try await daemon.call("POST", "/no/such/thing", token: nil).status == 401)
@@ -280,17 +287,18 @@ import Testing
         #expect(limited.status == 429 && limited.headers["content-type"] == "application/problem+json")
         let retry = try #require(limited.headers["retry-after"].flatMap { Int($0) })
         #expect((1...60).contains(retry))
-        #expect(try await daemon.call("POST", "/mining/stop").status == 429, "the right token waits too")
+        #expect(try await daemon.call("POST", "/mining/stop").status == 200, "the right token is never throttled")
+        #expect(try await daemon.call("POST", "/mining/stop", token: "wrong-token-guess-y").status == 429, "bad ones still are")
         #expect(try await daemon.call("GET", "/stats", token: nil).status == 200, "reads go on")
 
         let attributes = try FileManager.default.attributesOfItem(atPath: daemon.auditPath)
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
         let lines = try String(contentsOfFile: daemon.auditPath, encoding: .utf8).split(separator: "\n")
-        #expect(lines.count == 12, "\(lines.count) audit lines")
+        #expect(lines.count == 13, "\(lines.count) audit lines")
         let entries = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
         #expect(entries.count == lines.count)
         #expect(entries.allSatisfy { $0["client"] as? String == "127.0.0.1" && $0["time"] is String && $0["method"] is String })
-        #expect(entries.map { $0["status"] as? Int } == [401] + Array(repeating: 401, count: 9) + [429, 429])
+        #expect(entries.map { $0["status"] as? Int } == [401] + Array(repeating: 401, count: 9) + [429, 200, 429])
         let text = try String(contentsOfFile: daemon.auditPath, encoding: .utf8)
         #expect(!text.contains("wrong-token-guess") && !text.contains(Self.token))
 
@@ -298,6 +306,21 @@ import Testing
         #expect(foreign.status == 403 && foreign.text.contains("not allowed"), "\(foreign.status) \(foreign.text)")
         #expect(try await daemon.call("GET", "/stats", token: nil, host: "localhost:\(daemon.port)").status == 200)
         #expect(try await daemon.call("GET", "/stats", token: nil, host: "[::1]:\(daemon.port)").status == 200)
+        await daemon.stop()
+    }
+
+    /// Bound to another loopback address (127.0.0.2), the API answers to its own URL; HEAD works on every
+    /// read (the GET answer's headers, no body) and is refused where GET is.
+    @Test func headWorksOnEveryReadAndTheBoundAddressIsAnAllowedHost() async throws {
+        let daemon = try await Daemon(host: "127.0.0.2")
+        #expect(try await daemon.call("GET", "/stats", token: nil).status == 200, "Host 127.0.0.2:\(daemon.port)")
+        for path in ["/", "/stats", "/pools", "/config", "/metrics", "/livez", "/openapi.yaml", "/events"] {
+            let head = try await daemon.call("HEAD", path, token: nil)
+            #expect(head.status == 200 && head.body.isEmpty, "HEAD \(path): \(head.status), \(head.body.count) bytes")
+            #expect(head.headers["content-type"] != nil, "HEAD \(path)")
+        }
+        let refused = try await daemon.call("HEAD", "/mining/start", token: nil)
+        #expect(refused.status == 405 && refused.headers["allow"] == "POST", "\(refused.status) \(refused.headers)")
         await daemon.stop()
     }
 
@@ -309,7 +332,7 @@ import Testing
         expectProblem(try await daemon.call("GET", "/pools/99"), 404, "99")
         let notAllowed = try await daemon.call("DELETE", "/stats")
         expectProblem(notAllowed, 405, "DELETE")
-        #expect(notAllowed.headers["allow"] == "GET")
+        #expect(notAllowed.headers["allow"] == "GET, HEAD")
         expectProblem(try await daemon.call("POST", "/mining/start"), 409, "no pool")
         expectProblem(try await daemon.call("POST", "/pools", json: "{\"user\":\"" + String(repeating: "a", count: 100_000) + "\"}"), 413, "larger")
         expectProblem(try await daemon.call("POST", "/pools", json: #"{"url":"x"}"#, contentType: "text/plain"), 415, "application/json")

@@ -150,6 +150,35 @@ import Testing
         #expect(difficulties == [0.5])
     }
 
+    /// Text from the pool is kept to 512 bytes wherever it is kept (messages, the reason a session ended,
+    /// reject reasons): a pool may send lines of up to 64 KiB.
+    @Test func poolTextIsCutTo512Bytes() throws {
+        let long = String(repeating: "é", count: 30_000)
+        #expect(PoolText.bounded("short") == "short")
+        let cut = PoolText.bounded(long)
+        #expect(cut.utf8.count <= 512 && cut.hasSuffix("…") && cut.hasPrefix("éé"))
+        let rig = try SessionRig()
+        try rig.handshake()
+        _ = rig.events()
+        try rig.receive(#"{"id":null,"method":"client.show_message","params":["\#(long)"]}"#)
+        try rig.session().submit(Self.share, ticket: 61)
+        _ = try rig.sent()
+        try rig.receive(#"{"id":61,"result":null,"error":[20,"\#(long)",null]}"#)
+        let events = rig.events()
+        let message = events.compactMap { event -> String? in if case .message(let text) = event { text } else { nil } }
+        #expect(message.count == 1 && message[0].utf8.count <= 512)
+        let reasons = events.compactMap { event -> RejectReason? in
+            if case .shareResult(_, _, _, .rejected(let reason), _) = event { reason } else { nil }
+        }
+        guard reasons.count == 1, case .other(let text) = reasons[0] else {
+            Issue.record("verdicts: \(reasons)")
+            return
+        }
+        #expect(text.utf8.count <= 512)
+        try rig.session().end(long)
+        #expect((rig.link.report.withLock { $0.reason }?.utf8.count ?? 0) <= 512)
+    }
+
     /// When the pool goes away, every share still waiting for its verdict is reported lost, once.
     @Test func sharesInFlightAreLostWhenTheConnectionGoes() throws {
         let rig = try SessionRig()
