@@ -94,8 +94,10 @@ let package = Package(
         .testTarget(name: "MiningEngineTests", dependencies: ["MiningEngine", "ProofOfWork", "Guarded"]),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["NightMiner", "MinerService", "FleetClient", "ProcessSupport", "TestPool", "Stratum", "ProofOfWork", "TestFixtures",
-                           "ControlAPI"]),
+            dependencies: [
+                "NightMiner", "MinerService", "FleetClient", "ProcessSupport", "TestPool", "Stratum", "ProofOfWork", "TestFixtures",
+                "ControlAPI", "JSON", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]),
         .testTarget(name: "ControlAPITests", dependencies: ["ControlAPI", "JSON", "TestFixtures"]),
     ],
     swiftLanguageModes: [.v6]

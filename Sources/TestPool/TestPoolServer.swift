@@ -174,6 +174,15 @@ public final class TestPoolServer: Sendable {
         logger.info("test pool listening on \(url) (\(configuration.algorithm.name), difficulty \(configuration.difficulty))")
     }
 
+    /// Serves miners on `channel` (plain, no framing: one line per buffer), as a connection accepted by the
+    /// listener would be once framed; for protocol tests on an `EmbeddedChannel`, with or without ``start()``.
+    package func serve(_ channel: any Channel) throws {
+        state.withLock { state in
+            if state.currentJob == nil { _ = state.makeJob(clean: true, extranonceBytes: 4 + configuration.extranonce2Size) }
+        }
+        try channel.pipeline.syncOperations.addHandler(TestPoolConnection(server: self))
+    }
+
     private static func tlsContext(certificateFile: String, keyFile: String) throws -> NIOSSLContext {
         do {
             let chain = try NIOSSLCertificate.fromPEMFile(certificateFile).map { NIOSSLCertificateSource.certificate($0) }
