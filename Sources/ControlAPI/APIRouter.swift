@@ -11,6 +11,9 @@ package final class APIRouter: Sendable {
     /// How long an encoded `/stats` body is reused (monitoring may poll hard; hashing threads never wait).
     private let statsCacheLifetime: Duration = .milliseconds(100)
 
+    /// Every method some route of the API takes.
+    private static let methods: Set<String> = ["GET", "HEAD", "POST", "PATCH", "DELETE", "OPTIONS"]
+
     private let audit: AuditLog?
     private let limiter = BadTokenLimiter()
 
@@ -27,6 +30,9 @@ package final class APIRouter: Sendable {
     /// valid token it gets 401 whatever its path, and an address that sent more than 10 bad tokens in a
     /// minute gets 429 with `Retry-After`.
     package func handle(_ request: HTTPRequest) -> HTTPResponse {
+        // A method no route takes is refused (405 with the resource's Allow, or 404) before the token check,
+        // and not audited: an invented method would otherwise count as a state change and fill the audit file.
+        guard Self.methods.contains(request.method) else { return routed(request) }
         var response = request.method == "OPTIONS" ? preflight(request) : answer(request)
         if request.changesState { audit?.record(request, status: response.status) }
         response.headers += policy.corsHeaders(for: request.headers["origin"])
@@ -60,6 +66,11 @@ package final class APIRouter: Sendable {
             limiter.recordFailure(request.clientAddress)
             return problem.response()
         }
+        return routed(request)
+    }
+
+    /// The route's answer, or its refusal as a problem document.
+    private func routed(_ request: HTTPRequest) -> HTTPResponse {
         let segments = request.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         do {
             let response = try route(request, segments)

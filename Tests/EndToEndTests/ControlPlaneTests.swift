@@ -278,6 +278,10 @@ import Testing
     @Test func tokenGuessingIsSlowedEveryWriteIsAuditedAndForeignHostsAreRefused() async throws {
         let daemon = try await Daemon()
         #expect(try await daemon.call("POST", "/no/such/thing", token: nil).status == 401)
+        // A method no route takes is refused (405, the resource's methods in Allow) and not audited.
+        let brew = try await daemon.call("BREW", "/mining/stop", token: nil)
+        #expect(brew.status == 405 && brew.headers["allow"] == "POST", "\(brew.status) \(brew.headers)")
+        #expect(try await daemon.call("PUT", "/config", token: nil).status == 405)
         #expect(try await daemon.call("DELETE", "/stats", token: "wrong-token-guess-000").status == 401)
         for attempt in 0..<8 {
             let response = try await daemon.call("POST", "/mining/stop", token: "wrong-token-guess-\(attempt)")
