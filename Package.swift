@@ -83,7 +83,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        .target(name: "TestFixtures", path: "Tests/TestFixtures", exclude: ["vectors.json"]),
+        .target(
+            name: "TestFixtures",
+            dependencies: ["Stratum", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio")],
+            path: "Tests/TestFixtures", exclude: ["vectors.json"]),
         .testTarget(name: "ProofOfWorkTests", dependencies: ["ProofOfWork", "TestFixtures"]),
         .testTarget(
             name: "StratumTests",

@@ -428,7 +428,7 @@ package final class StratumClient: Sendable {
     /// Counts a failed session of pool `index`; returns the pause its backoff asks for (and doubles it).
     private func recordFailure(_ index: Int, reason: String, state: inout State) -> Duration {
         state.failures[index] += 1
-        state.lastErrors[index] = PoolText.bounded(reason)
+        state.lastErrors[index] = reason
         let pause = jittered(state.delays[index])
         state.delays[index] = min(state.delays[index] * 2, options.maximumReconnectDelay)
         return pause
@@ -443,7 +443,7 @@ package final class StratumClient: Sendable {
     /// Moves to the pool after `index`; the pause is `pause`, or the next pool's own backoff when nil.
     private func moveOn(from index: Int, reason: String, pause: Duration?, state: inout State) -> (Duration, Move?) {
         state.failures[index] = 0
-        state.lastErrors[index] = PoolText.bounded(reason)
+        state.lastErrors[index] = reason
         state.redirect = nil
         state.poolIndex = (index + 1) % state.pools.count
         let pause = pause ?? jittered(state.delays[state.poolIndex])

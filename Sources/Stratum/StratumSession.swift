@@ -27,25 +27,6 @@ package final class StratumSession: ChannelInboundHandler {
         var logger: Logger
         /// A failback probe: leave as soon as the pool has authorized the worker.
         var probe = false
-
-        init(algorithm: any ProofOfWork, options: StratumClientOptions, resumeID: String?, requestIDs: RequestIDs,
-             emit: @escaping @Sendable (StratumEvent) -> Void, dump: ProtocolDump, logger: Logger) {
-            self.algorithm = algorithm
-            self.options = options
-            self.resumeID = resumeID
-            self.requestIDs = requestIDs
-            self.emit = emit
-            self.dump = dump
-            self.logger = logger
-        }
-
-        /// Settings for a session on its own (protocol tests): request ids from 1, no dump, no log.
-        package init(algorithm: any ProofOfWork, options: StratumClientOptions, resumeID: String? = nil,
-                     emit: @escaping @Sendable (StratumEvent) -> Void) {
-            self.init(algorithm: algorithm, options: options, resumeID: resumeID, requestIDs: RequestIDs(), emit: emit,
-                      dump: ProtocolDump(enabled: false, logger: Logger(label: "nightminer.session")),
-                      logger: Logger(label: "nightminer.session", factory: { _ in SwiftLogNoOpLogHandler() }))
-        }
     }
 
     private let link: SessionLink
@@ -425,5 +406,15 @@ package final class StratumSession: ChannelInboundHandler {
     private func closeIfDrained(now: ContinuousClock.Instant = .now) {
         guard let drainDeadline, !pending.awaitsShares || now >= drainDeadline else { return }
         context?.close(promise: nil)  // drain(for:reason:) noted why
+    }
+}
+
+extension StratumSession.Settings {
+    /// Settings for a session on its own (protocol tests): request ids from 1, no dump, no log.
+    package init(algorithm: any ProofOfWork, options: StratumClientOptions, resumeID: String? = nil,
+                 emit: @escaping @Sendable (StratumEvent) -> Void) {
+        self.init(algorithm: algorithm, options: options, resumeID: resumeID, requestIDs: RequestIDs(), emit: emit,
+                  dump: ProtocolDump(enabled: false, logger: Logger(label: "nightminer.session")),
+                  logger: Logger(label: "nightminer.session", factory: { _ in SwiftLogNoOpLogHandler() }))
     }
 }

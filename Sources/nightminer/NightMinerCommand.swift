@@ -30,7 +30,8 @@ struct NightMinerCommand: AsyncParsableCommand {
             print(help)
             return
         }
-        // Parsing may take a second (the flags' checks calibrate the kernels): a stop meanwhile is held.
+        // A mode may take a second to start (its kernels are calibrated before its group runs): a stop
+        // meanwhile is held until then.
         ServiceRunner.catchStopSignals()
         do {
             var command = try parseAsRoot()

@@ -340,8 +340,8 @@ import Testing
         }
     }
 
-    /// A stop that comes while a mode is still starting (its flags' checks calibrate the kernels for about a
-    /// second) is held, and ends it gracefully once it runs instead of killing it; a short-lived command
+    /// A stop that comes while a mode is still starting (its kernels are calibrated for about a second before
+    /// its group runs) is held, and ends it gracefully once it runs instead of killing it; a short-lived command
     /// still dies of it.
     @Test func aStopWhileStartingEndsTheModeGracefully() async throws {
         let outcome = try await Self.run(["demo", "-a", "sha256d", "-t", "1"], interruptAfter: 0.4, with: SIGTERM)

@@ -4,6 +4,7 @@ import NIOCore
 import NIOEmbedded
 import ProofOfWork
 import Stratum
+import TestFixtures
 import TestPool
 import Testing
 
@@ -29,16 +30,12 @@ import Testing
         }
 
         func send(_ line: String) throws {
-            try channel.writeInbound(ByteBuffer(string: line))
+            try channel.receiveLine(line)
         }
 
         /// Every line the pool sent since the last read.
         func received() throws -> [StratumMessage] {
-            var messages = [StratumMessage]()
-            while let buffer = try channel.readOutbound(as: ByteBuffer.self) {
-                for line in String(buffer: buffer).split(separator: "\n") { messages.append(try StratumMessage.parse(String(line))) }
-            }
-            return messages
+            try channel.readOutboundMessages()
         }
 
         /// The error code of the answer to request `id` (nil: accepted).

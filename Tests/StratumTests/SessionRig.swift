@@ -4,6 +4,7 @@ import NIOCore
 import NIOEmbedded
 import ProofOfWork
 import Stratum
+import TestFixtures
 
 /// One `StratumSession` on NIO's `EmbeddedChannel`: the pool's lines are handed in, and the lines the
 /// session writes and the events it emits are read back at once: no socket, no thread, no sleep. The
@@ -38,16 +39,12 @@ final class SessionRig {
 
     /// Hands the session one line from the pool.
     func receive(_ line: String) throws {
-        try channel.writeInbound(ByteBuffer(string: line))
+        try channel.receiveLine(line)
     }
 
     /// The lines the session wrote since the last call, parsed.
     func sent() throws -> [StratumMessage] {
-        var messages = [StratumMessage]()
-        while let buffer = try channel.readOutbound(as: ByteBuffer.self) {
-            for line in String(buffer: buffer).split(separator: "\n") { messages.append(try StratumMessage.parse(String(line))) }
-        }
-        return messages
+        try channel.readOutboundMessages()
     }
 
     /// The one request the session wrote since the last read, which must be a call of `method`; its id and params.
